@@ -1,0 +1,19 @@
+// Composes the API: middleware order, routes, error rendering.
+import { Hono } from 'hono';
+import type { AppEnv } from './env';
+import { database } from './http/database';
+import { handleError, handleNotFound } from './http/errors';
+import { requestContext } from './http/request-context';
+import { oauthAppsRoutes } from './oauth-apps/oauth-apps.routes';
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+  app.use(requestContext());
+  app.use('/v1/*', database());
+  app.route('/v1/oauth-apps', oauthAppsRoutes);
+  app.notFound(handleNotFound);
+  app.onError(handleError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,52 @@
+// Bearer-token authentication and scope checks, as route middleware.
+import type { MiddlewareHandler } from 'hono';
+import { readConfig, type AppEnv } from '../env';
+import { ApiError } from '../http/errors';
+import { hashApiToken, isWellFormedApiToken } from './api-token';
+import { parseScopes, type Scope } from './scopes';
+import { cacheToken, getCachedToken, type VerifiedToken } from './token-cache';
+import { findTokenByHash } from './tokens.repository';
+
+const BEARER = /^Bearer +(\S+) *$/i;
+
+function unauthorized(summary: string): ApiError {
+  return new ApiError(401, summary, { headers: { 'WWW-Authenticate': 'Bearer' } });
+}
+
+/** Authenticates the caller and requires `scope`; sets c.var.auth. */
+export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('Authorization');
+    if (header === undefined) throw unauthorized('Authentication is required: send Authorization: Bearer <API token>.');
+    const token = BEARER.exec(header)?.[1];
+    if (token === undefined || !isWellFormedApiToken(token)) {
+      throw unauthorized('The Authorization header must be "Bearer <API token>" with a well-formed API token.');
+    }
+    const auth = await verify(c.var.db, token, readConfig(c.env).tokenCacheTtlSeconds);
+    c.set('auth', auth);
+    if (!auth.scopes.includes(scope)) throw new ApiError(403, `This API token lacks the ${scope} scope.`);
+    await next();
+  };
+}
+
+async function verify(db: AppEnv['Variables']['db'], token: string, ttlSeconds: number): Promise<VerifiedToken> {
+  const hash = await hashApiToken(token);
+  const now = Date.now();
+  const cached = getCachedToken(hash, ttlSeconds, now);
+  if (cached) return cached;
+
+  const row = await findTokenByHash(db, hash);
+  // Unknown and revoked tokens get the same answer.
+  if (!row || row.revokedAt !== null) throw unauthorized('The API token is not valid.');
+  const expiresAtMs = row.expiresAt === null ? undefined : Date.parse(row.expiresAt);
+  if (expiresAtMs !== undefined && !(expiresAtMs > now)) throw unauthorized('The API token has expired.');
+
+  const verified: VerifiedToken = {
+    tokenId: row.id,
+    accountId: row.accountId,
+    scopes: parseScopes(row.scopes),
+    expiresAtMs,
+  };
+  cacheToken(hash, verified, ttlSeconds, now);
+  return verified;
+}

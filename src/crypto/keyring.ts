@@ -1,0 +1,83 @@
+// The keyring: several AES-256 keys, one primary. It arrives as one secret
+// (ENCRYPTION_KEYRING) holding JSON: {"primary": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}}.
+// Keys are imported once per isolate, non-extractable.
+import { base64ToBytes, bytesToBase64 } from './encoding';
+
+export interface Keyring {
+  readonly primaryId: string;
+  readonly keys: ReadonlyMap<string, CryptoKey>;
+}
+
+/** The keyring secret is missing or malformed. The message never holds key material. */
+export class KeyringError extends Error {
+  override name = 'KeyringError';
+}
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const KEY_BYTES = 32;
+
+interface ParsedKeyring {
+  primaryId: string;
+  keys: Map<string, Uint8Array>;
+}
+
+export function parseKeyring(secret: string | undefined): ParsedKeyring {
+  if (secret === undefined || secret.trim() === '') throw new KeyringError('ENCRYPTION_KEYRING is not set');
+  let value: unknown;
+  try {
+    value = JSON.parse(secret);
+  } catch {
+    throw new KeyringError('ENCRYPTION_KEYRING is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new KeyringError('ENCRYPTION_KEYRING must be a JSON object');
+  }
+  const { primary, keys } = value as { primary?: unknown; keys?: unknown };
+  if (typeof keys !== 'object' || keys === null || Array.isArray(keys) || Object.keys(keys).length === 0) {
+    throw new KeyringError('ENCRYPTION_KEYRING.keys must be a non-empty object');
+  }
+  const parsed = new Map<string, Uint8Array>();
+  for (const [id, encoded] of Object.entries(keys)) {
+    if (!KEY_ID.test(id)) throw new KeyringError('ENCRYPTION_KEYRING has a key id that is not 1-64 of [A-Za-z0-9_-]');
+    const bytes = typeof encoded === 'string' ? base64ToBytes(encoded) : undefined;
+    if (!bytes || bytes.length !== KEY_BYTES) {
+      throw new KeyringError(`ENCRYPTION_KEYRING key "${id}" is not ${KEY_BYTES} bytes of base64`);
+    }
+    parsed.set(id, bytes);
+  }
+  if (typeof primary !== 'string' || !parsed.has(primary)) {
+    throw new KeyringError('ENCRYPTION_KEYRING.primary must name one of its keys');
+  }
+  return { primaryId: primary, keys: parsed };
+}
+
+let cache: { secret: string | undefined; keyring: Promise<Keyring> } | undefined;
+
+/** The imported keyring for this secret; imported once per isolate (per distinct secret). */
+export function loadKeyring(secret: string | undefined): Promise<Keyring> {
+  if (cache && cache.secret === secret) return cache.keyring;
+  const keyring = importKeyring(secret);
+  cache = { secret, keyring };
+  // A failure is not cached: the next request tries again and fails the same way.
+  keyring.catch(() => {
+    if (cache?.keyring === keyring) cache = undefined;
+  });
+  return keyring;
+}
+
+async function importKeyring(secret: string | undefined): Promise<Keyring> {
+  const parsed = parseKeyring(secret);
+  const keys = new Map<string, CryptoKey>();
+  for (const [id, bytes] of parsed.keys) {
+    keys.set(id, await crypto.subtle.importKey('raw', bytes, 'AES-GCM', false, ['encrypt', 'decrypt']));
+    bytes.fill(0);
+  }
+  return { primaryId: parsed.primaryId, keys };
+}
+
+/** A new keyring secret value with one fresh random key (for set-up scripts and tests). */
+export function newKeyringSecret(keyId: string): string {
+  if (!KEY_ID.test(keyId)) throw new KeyringError('key id must be 1-64 of [A-Za-z0-9_-]');
+  const bytes = crypto.getRandomValues(new Uint8Array(KEY_BYTES));
+  return JSON.stringify({ primary: keyId, keys: { [keyId]: bytesToBase64(bytes) } });
+}

@@ -1,0 +1,53 @@
+// What the Worker is given (bindings, vars, secrets) and the per-request
+// variables the middleware sets. Plain configuration is validated once per env object.
+import type { VerifiedToken } from './auth/token-cache';
+import { MAX_TOKEN_CACHE_TTL_SECONDS } from './auth/token-cache';
+import type { Database } from './db/client';
+
+export interface Bindings {
+  DB: D1Database;
+  /** Secret: JSON keyring, see src/crypto/keyring.ts. */
+  ENCRYPTION_KEYRING?: string;
+  /** Seconds a verified token is trusted without a storage lookup; 0–30, default 30. */
+  TOKEN_CACHE_TTL_SECONDS?: string;
+}
+
+export interface Variables {
+  requestId: string;
+  db: Database;
+  auth: VerifiedToken;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}
+
+export interface Config {
+  tokenCacheTtlSeconds: number;
+}
+
+/** Configuration that does not parse. The message names the setting, never a secret. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const configs = new WeakMap<Bindings, Config>();
+
+export function readConfig(env: Bindings): Config {
+  let config = configs.get(env);
+  if (!config) {
+    config = { tokenCacheTtlSeconds: parseTtl(env.TOKEN_CACHE_TTL_SECONDS) };
+    configs.set(env, config);
+  }
+  return config;
+}
+
+function parseTtl(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return MAX_TOKEN_CACHE_TTL_SECONDS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_TOKEN_CACHE_TTL_SECONDS) {
+    throw new ConfigError(`TOKEN_CACHE_TTL_SECONDS must be an integer from 0 to ${MAX_TOKEN_CACHE_TTL_SECONDS}`);
+  }
+  return value;
+}

@@ -1,0 +1,66 @@
+// One error type, rendered in one place, in the API's one error shape:
+// {"summary": "...", "validation_errors"?: {...}, "request_id": "..."}.
+import type { Context, ErrorHandler, Handler, NotFoundHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { KeyringError } from '../crypto/keyring';
+import { ConfigError, type AppEnv } from '../env';
+import { logError } from './log';
+
+export type ValidationErrors = Record<string, string[]>;
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly summary: string,
+    readonly extra: {
+      validationErrors?: ValidationErrors;
+      headers?: Record<string, string>;
+      /** Extra documented fields of the body, e.g. existing_id on a 409. */
+      fields?: Record<string, string>;
+    } = {},
+  ) {
+    super(summary);
+  }
+}
+
+const MISCONFIGURED = 'The server is misconfigured and cannot process this request; nothing was changed.';
+const UNEXPECTED = 'An unexpected error occurred. Quote the request id if you contact support.';
+
+export function renderError(c: Context<AppEnv>, error: ApiError): Response {
+  const body: Record<string, unknown> = { summary: error.summary };
+  if (error.extra.validationErrors) body.validation_errors = error.extra.validationErrors;
+  Object.assign(body, error.extra.fields);
+  body.request_id = c.get('requestId');
+  return c.json(body, error.status, error.extra.headers);
+}
+
+export const handleError: ErrorHandler<AppEnv> = (err, c) => {
+  if (err instanceof ApiError) return renderError(c, err);
+  if (err instanceof KeyringError || err instanceof ConfigError) {
+    // Fail closed: the operator reads why in the log, the caller gets no details.
+    logError(c, 'server misconfigured', err);
+    return renderError(c, new ApiError(500, MISCONFIGURED));
+  }
+  logError(c, 'unhandled error', err);
+  return renderError(c, new ApiError(500, UNEXPECTED));
+};
+
+export const handleNotFound: NotFoundHandler<AppEnv> = (c) =>
+  renderError(c, new ApiError(404, `No route matches ${c.req.method} ${truncate(c.req.path, 200)}.`));
+
+/** Registered after a path's real methods: Hono has no automatic 405. */
+export function methodNotAllowed(allowed: readonly string[]): Handler<AppEnv> {
+  const allow = allowed.join(', ');
+  return (c) =>
+    renderError(
+      c,
+      new ApiError(405, `Method ${truncate(c.req.method, 20)} is not allowed here; allowed: ${allow}.`, {
+        headers: { Allow: allow },
+      }),
+    );
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

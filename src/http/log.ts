@@ -1,0 +1,41 @@
+// Structured JSON logs. Only fields chosen here are written: never a body,
+// a header value, a token or a secret.
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+
+export function logRequest(c: Context<AppEnv>, status: number, durationMs: number): void {
+  console.log(
+    JSON.stringify({
+      level: 'info',
+      msg: 'request',
+      method: c.req.method,
+      path: c.req.path.slice(0, 256),
+      status,
+      duration_ms: durationMs,
+      request_id: c.get('requestId'),
+      account_id: c.get('auth')?.accountId ?? null,
+    }),
+  );
+}
+
+export function logError(c: Context<AppEnv>, msg: string, err: unknown): void {
+  console.error(
+    JSON.stringify({ level: 'error', msg, request_id: c.get('requestId'), error: describeError(err) }),
+  );
+}
+
+/**
+ * Name, message and stack of an error and its causes. drizzle's query errors
+ * put the bound parameters in their message, so for those only the cause is kept.
+ */
+export function describeError(err: unknown, depth = 0): Record<string, unknown> {
+  if (!(err instanceof Error)) return { type: typeof err };
+  const paramsInMessage = err.name === 'DrizzleQueryError';
+  const described: Record<string, unknown> = {
+    name: err.name,
+    message: paramsInMessage ? 'query failed (parameters withheld)' : err.message,
+    stack: paramsInMessage ? undefined : err.stack,
+  };
+  if (err.cause !== undefined && depth < 3) described.cause = describeError(err.cause, depth + 1);
+  return described;
+}

@@ -1,0 +1,93 @@
+// Accounts, tokens and requests for the tests, written through the real
+// storage layer into the file's real local D1.
+import { SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { generateApiToken, hashApiToken, displayPrefix } from '../../src/auth/api-token';
+import type { Scope } from '../../src/auth/scopes';
+import { d1Database } from '../../src/db/client';
+import { accounts, apiTokens } from '../../src/db/schema';
+import { rememberSecret } from './log-capture';
+
+export const db = () => d1Database(env.DB);
+
+export const ALL_SCOPES: Scope[] = ['oauth_apps:read', 'oauth_apps:write', 'oauth_apps:secrets'];
+
+export async function createAccount(name = `acct-${crypto.randomUUID()}`): Promise<string> {
+  const id = crypto.randomUUID();
+  await db().insert(accounts).values({ id, name, createdAt: new Date().toISOString() });
+  return id;
+}
+
+export interface TestToken {
+  token: string;
+  tokenId: string;
+  accountId: string;
+}
+
+export async function createToken(
+  accountId: string,
+  scopes: Scope[] = ALL_SCOPES,
+  options: { expiresAt?: string; revokedAt?: string } = {},
+): Promise<TestToken> {
+  const token = rememberSecret(generateApiToken());
+  const tokenId = crypto.randomUUID();
+  await db()
+    .insert(apiTokens)
+    .values({
+      id: tokenId,
+      accountId,
+      tokenHash: await hashApiToken(token),
+      tokenPrefix: displayPrefix(token),
+      scopes: scopes.join(' '),
+      createdAt: new Date().toISOString(),
+      expiresAt: options.expiresAt ?? null,
+      revokedAt: options.revokedAt ?? null,
+    });
+  return { token, tokenId, accountId };
+}
+
+/** A fresh account with a token holding every scope. */
+export async function newCaller(scopes: Scope[] = ALL_SCOPES): Promise<TestToken> {
+  return createToken(await createAccount(), scopes);
+}
+
+/** A client secret that looks real and is registered for the leak checks. */
+export function newSecret(): string {
+  return rememberSecret(`sk-test-${crypto.randomUUID()}`);
+}
+
+/** The seed page's request body, with a fresh client_id and secret. */
+export function seedBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    provider: 'stripe',
+    client_id: crypto.randomUUID(),
+    client_secret: newSecret(),
+    name: 'Arakkis - Stripe',
+    metadata: { custom_property: 42 },
+    ...overrides,
+  };
+}
+
+export function request(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: BodyInit; headers?: Record<string, string> } = {},
+): Request {
+  const headers = new Headers(options.headers);
+  if (options.token !== undefined) headers.set('Authorization', `Bearer ${options.token}`);
+  let body: BodyInit | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
+  }
+  return new Request(`https://api.test${path}`, { method, headers, body });
+}
+
+/** Sends a request to the worker's real fetch handler, in workerd. */
+export function send(req: Request): Promise<Response> {
+  return SELF.fetch(req);
+}
+
+export function createApp(token: string, body: unknown = seedBody()): Promise<Response> {
+  return send(request('POST', '/v1/oauth-apps', { token, body }));
+}

@@ -1,0 +1,31 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+import { randomBytes } from 'node:crypto';
+
+export default defineConfig(async () => {
+  // The real migrations, applied to each test file's fresh local D1 by test/setup.ts.
+  const migrations = await readD1Migrations('migrations');
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            // A fresh keyring per run; never the developer's .dev.vars.
+            ENCRYPTION_KEYRING: JSON.stringify({
+              primary: 'test-k1',
+              keys: { 'test-k1': randomBytes(32).toString('base64') },
+            }),
+            // Token revocation must show at once unless a test turns the cache on.
+            TOKEN_CACHE_TTL_SECONDS: '0',
+          },
+        },
+      }),
+    ],
+    test: {
+      setupFiles: ['./test/setup.ts'],
+      include: ['test/**/*.test.ts'],
+    },
+  };
+});
