@@ -9,7 +9,7 @@ export function bytesToBase64(bytes: Uint8Array): string {
 }
 
 /** Strict standard base64 (with padding); returns undefined for anything else. */
-export function base64ToBytes(text: string): Uint8Array | undefined {
+export function base64ToBytes(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) return undefined;
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);

@@ -18,7 +18,7 @@ const KEY_BYTES = 32;
 
 interface ParsedKeyring {
   primaryId: string;
-  keys: Map<string, Uint8Array>;
+  keys: Map<string, Uint8Array<ArrayBuffer>>;
 }
 
 export function parseKeyring(secret: string | undefined): ParsedKeyring {
@@ -36,7 +36,7 @@ export function parseKeyring(secret: string | undefined): ParsedKeyring {
   if (typeof keys !== 'object' || keys === null || Array.isArray(keys) || Object.keys(keys).length === 0) {
     throw new KeyringError('ENCRYPTION_KEYRING.keys must be a non-empty object');
   }
-  const parsed = new Map<string, Uint8Array>();
+  const parsed = new Map<string, Uint8Array<ArrayBuffer>>();
   for (const [id, encoded] of Object.entries(keys)) {
     if (!KEY_ID.test(id)) throw new KeyringError('ENCRYPTION_KEYRING has a key id that is not 1-64 of [A-Za-z0-9_-]');
     const bytes = typeof encoded === 'string' ? base64ToBytes(encoded) : undefined;

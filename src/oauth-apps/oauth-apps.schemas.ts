@@ -13,6 +13,7 @@ import {
   string,
   strictObject,
   unknown,
+  type output,
 } from 'zod/mini';
 import { utf8 } from '../crypto/encoding';
 import { PROVIDER_IDS } from './providers';
@@ -28,30 +29,8 @@ export const LIMITS = {
 export const SECRET_MASK = '**********';
 
 const requiredString = (iss: { input: unknown }) => (iss.input === undefined ? 'is required' : 'must be a string');
-const NOT_BLANK = regex(/\S/, 'must not be empty or whitespace-only');
-// C0 controls, DEL and C1 controls.
-const NO_CONTROL_CHARACTERS = regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters');
-const atMost = (n: number) => maxLength(n, `must be at most ${n} characters`);
-
-const name = string({ error: requiredString }).check(NOT_BLANK, NO_CONTROL_CHARACTERS, atMost(LIMITS.name));
-
-const clientId = string({ error: requiredString }).check(
-  NOT_BLANK,
-  NO_CONTROL_CHARACTERS,
-  atMost(LIMITS.clientId),
-);
-
-// A masked value read back and sent again must never overwrite a real secret.
-const clientSecret = string({ error: requiredString }).check(
-  NOT_BLANK,
-  NO_CONTROL_CHARACTERS,
-  atMost(LIMITS.clientSecret),
-  regex(/^(?!\s*\*+\s*$)/, `must be the real client secret, not a mask such as "${SECRET_MASK}"`),
-);
-
-const provider = zEnum(PROVIDER_IDS, {
-  error: (iss) => (iss.input === undefined ? 'is required' : `must be one of: ${PROVIDER_IDS.join(', ')}`),
-});
+const oneOfProviders = (iss: { input: unknown }) =>
+  iss.input === undefined ? 'is required' : `must be one of: ${PROVIDER_IDS.join(', ')}`;
 
 function serialisedBytes(value: unknown): number {
   try {
@@ -62,39 +41,49 @@ function serialisedBytes(value: unknown): number {
   }
 }
 
-// zod rebuilds records key by key, and a "__proto__" key would be dropped
-// silently on the way; it is refused before that happens.
-// (unknown + refine rather than custom: it stays representable in JSON Schema.)
-const noProtoKey = unknown().check(
-  refine((value) => !(typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')), {
-    error: 'must not use the key "__proto__"',
-  }),
-);
+const hasProtoKey = (value: unknown) =>
+  typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__');
 
-const metadata = pipe(
-  noProtoKey,
-  record(string(), unknown(), { error: 'must be a JSON object' }).check(
-    refine((value) => serialisedBytes(value) <= LIMITS.metadataBytes, {
-      error: `must be at most ${LIMITS.metadataBytes} bytes as JSON`,
-    }),
-  ),
-);
+/**
+ * Builds the request schemas. Called once, when the app is first built, not
+ * at module load: constructing zod schemas is most of a Worker's start-up CPU.
+ */
+export function buildOAuthAppSchemas() {
+  const notBlank = regex(/\S/, 'must not be empty or whitespace-only');
+  // C0 controls, DEL and C1 controls.
+  const noControlCharacters = regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters');
+  const atMost = (n: number) => maxLength(n, `must be at most ${n} characters`);
+  const text = (max: number) => string({ error: requiredString }).check(notBlank, noControlCharacters, atMost(max));
 
-export const createOAuthAppBody = strictObject(
-  {
-    provider,
-    client_id: clientId,
-    client_secret: clientSecret,
-    name,
-    metadata: optional(metadata),
-  },
-  { error: 'must be a JSON object' },
-);
+  // A masked value read back and sent again must never overwrite a real secret.
+  const clientSecret = text(LIMITS.clientSecret).check(
+    regex(/^(?!\s*\*+\s*$)/, `must be the real client secret, not a mask such as "${SECRET_MASK}"`),
+  );
 
-export type CreateOAuthAppInput = {
-  provider: (typeof PROVIDER_IDS)[number];
-  client_id: string;
-  client_secret: string;
-  name: string;
-  metadata?: Record<string, unknown> | undefined;
-};
+  const metadata = pipe(
+    // zod rebuilds records key by key and would silently drop a "__proto__"
+    // key, so it is refused first (unknown + refine stays representable in JSON Schema).
+    unknown().check(refine((value) => !hasProtoKey(value), { error: 'must not use the key "__proto__"' })),
+    record(string(), unknown(), { error: 'must be a JSON object' }).check(
+      refine((value) => serialisedBytes(value) <= LIMITS.metadataBytes, {
+        error: `must be at most ${LIMITS.metadataBytes} bytes as JSON`,
+      }),
+    ),
+  );
+
+  const createOAuthAppBody = strictObject(
+    {
+      provider: zEnum(PROVIDER_IDS, { error: oneOfProviders }),
+      client_id: text(LIMITS.clientId),
+      client_secret: clientSecret,
+      name: text(LIMITS.name),
+      metadata: optional(metadata),
+    },
+    { error: 'must be a JSON object' },
+  );
+
+  return { createOAuthAppBody };
+}
+
+export type OAuthAppSchemas = ReturnType<typeof buildOAuthAppSchemas>;
+export type CreateOAuthAppInput = output<OAuthAppSchemas['createOAuthAppBody']>;

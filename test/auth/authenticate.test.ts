@@ -1,12 +1,9 @@
 // Bearer authentication and scopes on POST /v1/oauth-apps, and the token cache window.
-import { env } from 'cloudflare:workers';
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import worker from '../../src/index';
 import { generateApiToken } from '../../src/auth/api-token';
 import { apiTokens, oauthApps } from '../../src/db/schema';
-import { createAccount, createApp, createToken, db, newCaller, request, seedBody, send } from '../support/fixtures';
+import { createAccount, createApp, createToken, db, newCaller, request, seedBody, send, sendWithEnv } from '../support/fixtures';
 import { rememberSecret } from '../support/log-capture';
 
 async function rowCount(): Promise<number> {
@@ -104,14 +101,8 @@ describe('403: a token without the scope', () => {
 
 describe('the token cache', () => {
   async function callWith(ttl: string, token: string): Promise<number> {
-    const ctx = createExecutionContext();
-    const res = await worker.fetch(
-      request('POST', '/v1/oauth-apps', { token, body: seedBody() }),
-      { ...env, TOKEN_CACHE_TTL_SECONDS: ttl },
-      ctx,
-    );
-    await waitOnExecutionContext(ctx);
-    return res.status;
+    const req = request('POST', '/v1/oauth-apps', { token, body: seedBody() });
+    return (await sendWithEnv(req, { TOKEN_CACHE_TTL_SECONDS: ttl })).status;
   }
   const revoke = (tokenId: string) =>
     db().update(apiTokens).set({ revokedAt: new Date().toISOString() }).where(eq(apiTokens.id, tokenId));

@@ -6,7 +6,7 @@ import { loadKeyring } from '../../src/crypto/keyring';
 import { oauthApps } from '../../src/db/schema';
 import { PROVIDER_IDS } from '../../src/oauth-apps/providers';
 import { revealClientSecret } from '../../src/oauth-apps/oauth-apps.service';
-import { createApp, db, newCaller, newSecret, request, seedBody, send, type TestToken } from '../support/fixtures';
+import { createApp, db, newCaller, newSecret, request, seedBody, sendWithEnv, type TestToken } from '../support/fixtures';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -157,15 +157,11 @@ describe('POST /v1/oauth-apps: server misconfigured', () => {
     ['a primary that is not in it', JSON.stringify({ primary: 'x', keys: { k: btoa('k'.repeat(32)) } })],
   ] as const) {
     it(`fails closed with a clear 500 when the keyring is ${label}, storing nothing`, async () => {
-      const { default: worker } = await import('../../src/index');
       const before = await rowCount();
       const body = seedBody();
-      const res = await worker.fetch(
-        request('POST', '/v1/oauth-apps', { token: caller.token, body }),
-        { ...env, ENCRYPTION_KEYRING: keyring },
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        {} as any,
-      );
+      const res = await sendWithEnv(request('POST', '/v1/oauth-apps', { token: caller.token, body }), {
+        ENCRYPTION_KEYRING: keyring,
+      });
       expect(res.status).toBe(500);
       const error = (await res.json()) as Record<string, string>;
       expect(error.summary).toMatch(/misconfigured/);

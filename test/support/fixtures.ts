@@ -1,11 +1,12 @@
 // Accounts, tokens and requests for the tests, written through the real
 // storage layer into the file's real local D1.
-import { SELF } from 'cloudflare:test';
+import { createExecutionContext, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { generateApiToken, hashApiToken, displayPrefix } from '../../src/auth/api-token';
 import type { Scope } from '../../src/auth/scopes';
 import { d1Database } from '../../src/db/client';
 import { accounts, apiTokens } from '../../src/db/schema';
+import worker from '../../src/index';
 import { rememberSecret } from './log-capture';
 
 export const db = () => d1Database(env.DB);
@@ -90,4 +91,12 @@ export function send(req: Request): Promise<Response> {
 
 export function createApp(token: string, body: unknown = seedBody()): Promise<Response> {
   return send(request('POST', '/v1/oauth-apps', { token, body }));
+}
+
+/** Sends a request to the worker's fetch handler with some bindings replaced (e.g. a broken keyring). */
+export async function sendWithEnv(req: Request, overrides: Partial<Cloudflare.Env>): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(req as Parameters<typeof worker.fetch>[0], { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
 }

@@ -1,0 +1,64 @@
+// Size and start-up budgets of the deployed Worker:
+//   gzip size of `wrangler deploy --dry-run --minify` ≤ 60 KiB
+//   start-up CPU (non-idle samples of `wrangler check startup`'s profile) ≤ 5 ms
+// Prints both and exits non-zero when either is over.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { wranglerOrThrow } from './lib/wrangler';
+
+const GZIP_BUDGET_KIB = 60;
+const STARTUP_BUDGET_MS = 5;
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * Milliseconds of the samples that are not "(idle)". Each sample is counted
+ * for the interval that led up to it (its timeDelta): the time after the last
+ * sample, until the profiler stops, was not sampled and is not counted.
+ */
+export function nonIdleMs(profile: CpuProfile): number {
+  const names = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName]));
+  let micros = 0;
+  profile.samples.forEach((nodeId, i) => {
+    if (names.get(nodeId) !== '(idle)') micros += profile.timeDeltas[i] ?? 0;
+  });
+  return micros / 1000;
+}
+
+async function main(): Promise<void> {
+  const out = mkdtempSync(join(tmpdir(), 'oauth-apps-budget-'));
+  try {
+    const bundle = join(out, 'worker.bundle');
+    const deploy = await wranglerOrThrow(['deploy', '--dry-run', '--minify', '--outdir', join(out, 'dist'), '--outfile', bundle]);
+    const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(deploy);
+    if (!size) throw new Error(`could not read the upload size from wrangler:\n${deploy}`);
+    const [minified, gzip] = [Number(size[1]), Number(size[2])];
+
+    const profilePath = join(out, 'startup.cpuprofile');
+    // Several runs: the profile of one start-up is noisy on a shared machine; the median is reported.
+    const runs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await wranglerOrThrow(['check', 'startup', '--worker', bundle, '--outfile', profilePath]);
+      runs.push(nonIdleMs(JSON.parse(readFileSync(profilePath, 'utf8')) as CpuProfile));
+    }
+    runs.sort((a, b) => a - b);
+    const startup = runs[Math.floor(runs.length / 2)]!;
+
+    const gzipOk = gzip <= GZIP_BUDGET_KIB;
+    const startupOk = startup <= STARTUP_BUDGET_MS;
+    console.log(`worker size:  ${minified} KiB minified, ${gzip} KiB gzip (budget ${GZIP_BUDGET_KIB} KiB) ${gzipOk ? 'ok' : 'OVER'}`);
+    console.log(
+      `start-up CPU: ${startup.toFixed(2)} ms median of ${runs.length} (runs: ${runs.map((r) => r.toFixed(2)).join(', ')}; budget ${STARTUP_BUDGET_MS} ms) ${startupOk ? 'ok' : 'OVER'}`,
+    );
+    if (!gzipOk || !startupOk) process.exitCode = 1;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+await main();
