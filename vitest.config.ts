@@ -2,6 +2,9 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-worker
 import { defineConfig } from 'vitest/config';
 import { randomBytes } from 'node:crypto';
 
+// Nothing in the tests may reach the network: no Request.cf download.
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+
 export default defineConfig(async () => {
   // The real migrations, applied to each test file's fresh local D1 by test/setup.ts.
   const migrations = await readD1Migrations('migrations');

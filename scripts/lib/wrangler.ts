@@ -8,6 +8,8 @@ const WRANGLER_BIN = require.resolve('wrangler/bin/wrangler.js');
 export const wranglerEnv: NodeJS.ProcessEnv = {
   ...process.env,
   WRANGLER_SEND_METRICS: 'false',
+  // wrangler dev would fetch a Request.cf sample from Cloudflare; the placeholder does.
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
   // `d1 migrations apply` asks for confirmation on a terminal unless CI is set.
   CI: 'true',
 };

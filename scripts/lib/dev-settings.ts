@@ -1,0 +1,9 @@
+// Names shared by the local-development scripts.
+import type { Scope } from '../../src/auth/scopes';
+import { SCOPES } from '../../src/auth/scopes';
+
+export const DEV_PORT = 8787;
+export const DEV_ACCOUNT = 'dev';
+export const DEV_VARS_FILE = '.dev.vars';
+export const DEV_TOKEN_FILE = '.dev-token';
+export const ALL_SCOPES_FOR_DEV: Scope[] = [...SCOPES];

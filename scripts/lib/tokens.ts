@@ -1,0 +1,53 @@
+// Minting API tokens: an account (created if needed) and a token row holding
+// only the token's SHA-256. The same code serves `npm run dev` and `npm run token:create`.
+import { displayPrefix, generateApiToken, hashApiToken, isWellFormedApiToken } from '../../src/auth/api-token';
+import { isScope, type Scope } from '../../src/auth/scopes';
+import { executeSql, sqlText, type Target } from './d1';
+
+const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
+
+export function checkAccountName(name: string): string {
+  if (!ACCOUNT_NAME.test(name)) {
+    throw new Error('account names are 1-64 characters of letters, digits and _ . @ -, starting with a letter or digit');
+  }
+  return name;
+}
+
+export function parseScopeList(list: string): Scope[] {
+  const scopes = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = scopes.filter((s) => !isScope(s));
+  if (unknown.length > 0 || scopes.length === 0) {
+    throw new Error(`unknown or missing scopes: ${unknown.join(', ') || '(none)'}`);
+  }
+  return [...new Set(scopes)] as Scope[];
+}
+
+/**
+ * Ensures the account and a token row for `token` (a new one unless given).
+ * Idempotent for a given token. Returns the token and the account id.
+ */
+export async function ensureToken(
+  options: { account: string; scopes: Scope[]; token?: string },
+  target: Target,
+): Promise<{ token: string; accountId: string }> {
+  const token = options.token ?? generateApiToken();
+  if (!isWellFormedApiToken(token)) throw new Error('not a well-formed API token');
+  const now = new Date().toISOString();
+  const hash = await hashApiToken(token);
+  const account = sqlText(checkAccountName(options.account));
+  const results = await executeSql(
+    [
+      `INSERT INTO accounts (id, name, created_at) VALUES (${sqlText(crypto.randomUUID())}, ${account}, ${sqlText(now)}) ON CONFLICT (name) DO NOTHING;`,
+      `INSERT INTO api_tokens (id, account_id, token_hash, token_prefix, scopes, created_at)
+         SELECT ${sqlText(crypto.randomUUID())}, id, ${sqlText(hash)}, ${sqlText(displayPrefix(token))}, ${sqlText(options.scopes.join(' '))}, ${sqlText(now)}
+         FROM accounts WHERE name = ${account}
+         ON CONFLICT (token_hash) DO NOTHING;`,
+      `SELECT account_id, revoked_at FROM api_tokens WHERE token_hash = ${sqlText(hash)};`,
+    ].join('\n'),
+    target,
+  );
+  const row = results.at(-1)?.[0];
+  if (!row || typeof row.account_id !== 'string') throw new Error('the token row was not written');
+  if (row.revoked_at !== null) throw new Error('this token has been revoked');
+  return { token, accountId: row.account_id };
+}

@@ -1,0 +1,75 @@
+// npm run smoke:dev — what a new user does, checked end to end: `npm run dev`
+// on a clean checkout, the printed curl's token creates the seed's app, and
+// `npm run token:create` works while the server runs. Used by CI.
+import { spawn, spawnSync } from 'node:child_process';
+import { DEV_PORT } from './lib/dev-settings';
+
+const BASE = `http://localhost:${DEV_PORT}`;
+const TOKEN = /Bearer (oat_[A-Za-z0-9_-]{43})/;
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`smoke: ${message}`);
+}
+
+async function create(token: string, clientId: string): Promise<Response> {
+  return fetch(`${BASE}/v1/oauth-apps`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ provider: 'stripe', client_id: clientId, client_secret: `sk-smoke-${crypto.randomUUID()}`, name: 'Smoke' }),
+  });
+}
+
+async function main(): Promise<void> {
+  const dev = spawn('npm', ['run', 'dev'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  try {
+    const started = Date.now();
+    while (!TOKEN.test(output)) {
+      check(dev.exitCode === null, `npm run dev exited early:\n${output}`);
+      check(Date.now() - started < 120_000, `no token printed within 120 s:\n${output}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const devToken = TOKEN.exec(output)![1]!;
+    const curl = output.split('\n').find((l) => l.startsWith('curl '));
+    check(curl, 'no curl line printed');
+
+    // The printed curl line, run as printed (a second run of dev answers 409 for the same client_id).
+    const ran = spawnSync('bash', ['-c', `${curl} --silent --output /dev/null --write-out '%{http_code}'`], { encoding: 'utf8' });
+    check(['200', '409'].includes(ran.stdout), `the printed curl answered ${ran.stdout}`);
+
+    const res = await create(devToken, crypto.randomUUID());
+    check(res.status === 200, `create with the dev token answered ${res.status}`);
+    const app = (await res.json()) as Record<string, unknown>;
+    check(app.client_secret === '**********', 'the secret was not masked');
+    check(res.headers.get('Request-Id'), 'no Request-Id header');
+
+    // token:create while the dev server runs, against the same local database.
+    const minted = spawnSync('npm', ['run', '--silent', 'token:create', '--', '--account', 'smoke', '--scopes', 'oauth_apps:write'], {
+      encoding: 'utf8',
+    });
+    check(minted.status === 0, `token:create failed:\n${minted.stderr}`);
+    const token = minted.stdout.trim().split('\n').at(-1)!;
+    check(/^oat_[A-Za-z0-9_-]{43}$/.test(token), `token:create's last line is not a token: ${token}`);
+    const withMinted = await create(token, crypto.randomUUID());
+    check(withMinted.status === 200, `create with a minted token answered ${withMinted.status}`);
+
+    const readOnly = spawnSync('npm', ['run', '--silent', 'token:create', '--', '--account', 'smoke', '--scopes', 'oauth_apps:read'], {
+      encoding: 'utf8',
+    });
+    const readToken = readOnly.stdout.trim().split('\n').at(-1)!;
+    check((await create(readToken, crypto.randomUUID())).status === 403, 'a read-only token could create');
+
+    // The server's own output never holds a minted token or a sent secret.
+    check(!output.includes(token) && !output.includes('sk-smoke-'), 'a token or secret reached the dev server output');
+    console.log('smoke: npm run dev serves the API, its printed token and curl work, token:create works alongside: ok');
+  } finally {
+    process.kill(-dev.pid!, 'SIGTERM');
+  }
+}
+
+await main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
