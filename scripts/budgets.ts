@@ -9,6 +9,9 @@ import { wranglerOrThrow } from './lib/wrangler';
 
 const GZIP_BUDGET_KIB = 60;
 const STARTUP_BUDGET_MS = 5;
+// The profiler samples about once a millisecond and a start-up is a few samples
+// at most, so single runs jump between 0 and ~10 ms; the median of several counts.
+const RUNS = 9;
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string } }[];
@@ -40,20 +43,20 @@ async function main(): Promise<void> {
     const [minified, gzip] = [Number(size[1]), Number(size[2])];
 
     const profilePath = join(out, 'startup.cpuprofile');
-    // Several runs: the profile of one start-up is noisy on a shared machine; the median is reported.
     const runs: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < RUNS; i++) {
       await wranglerOrThrow(['check', 'startup', '--worker', bundle, '--outfile', profilePath]);
       runs.push(nonIdleMs(JSON.parse(readFileSync(profilePath, 'utf8')) as CpuProfile));
     }
     runs.sort((a, b) => a - b);
     const startup = runs[Math.floor(runs.length / 2)]!;
+    const mean = runs.reduce((a, b) => a + b, 0) / runs.length;
 
     const gzipOk = gzip <= GZIP_BUDGET_KIB;
     const startupOk = startup <= STARTUP_BUDGET_MS;
     console.log(`worker size:  ${minified} KiB minified, ${gzip} KiB gzip (budget ${GZIP_BUDGET_KIB} KiB) ${gzipOk ? 'ok' : 'OVER'}`);
     console.log(
-      `start-up CPU: ${startup.toFixed(2)} ms median of ${runs.length} (runs: ${runs.map((r) => r.toFixed(2)).join(', ')}; budget ${STARTUP_BUDGET_MS} ms) ${startupOk ? 'ok' : 'OVER'}`,
+      `start-up CPU: ${startup.toFixed(2)} ms median of ${runs.length}, mean ${mean.toFixed(2)} (runs: ${runs.map((r) => r.toFixed(2)).join(', ')}; budget ${STARTUP_BUDGET_MS} ms) ${startupOk ? 'ok' : 'OVER'}`,
     );
     if (!gzipOk || !startupOk) process.exitCode = 1;
   } finally {

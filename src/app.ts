@@ -10,7 +10,7 @@ export function createApp() {
   const app = new Hono<AppEnv>();
   app.use(requestContext());
   app.use('/v1/*', database());
-  app.route('/v1/oauth-apps', oauthAppsRoutes());
+  app.route('/v1/oauth-apps', oauthAppsRoutes);
   app.notFound(handleNotFound);
   app.onError(handleError);
   return app;

@@ -1,13 +1,25 @@
-// Worker entry point. The app (routes, schemas) is built on the first request
-// rather than at module load, which keeps the isolate's start-up CPU small.
-import { createApp, type App } from './app';
+// Worker entry point. Isolate start-up only parses the bundle: the app's
+// modules (hono, zod, drizzle and ours) are evaluated, and the app built, when
+// the first request arrives. esbuild keeps a dynamically imported module's top
+// level in a lazy initialiser, so nothing of it runs at start-up.
+import type { App } from './app';
 import type { Bindings } from './env';
 
-let app: App | undefined;
+let app: Promise<App> | undefined;
+
+function loadApp(): Promise<App> {
+  app ??= import('./app').then(
+    (m) => m.createApp(),
+    (err: unknown) => {
+      app = undefined; // let the next request try again
+      throw err;
+    },
+  );
+  return app;
+}
 
 export default {
-  fetch(request, env, ctx) {
-    app ??= createApp();
-    return app.fetch(request, env, ctx);
+  async fetch(request, env, ctx) {
+    return (await loadApp()).fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<Bindings>;

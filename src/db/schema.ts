@@ -1,6 +1,66 @@
-// The tables as named exports, for drizzle-kit (drizzle.config.ts) and tests.
-// Worker code uses tables() from ./tables, which builds them on first use.
-import { tables } from './tables';
+// The storage schema. drizzle-kit generates migrations/ from this file; the
+// migrations, applied by wrangler, are what databases run.
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
-export const { accounts, apiTokens, oauthApps } = tables();
-export type { ApiTokenRow, OAuthAppRow } from './tables';
+// Timestamps are ISO 8601 UTC text with milliseconds (fixed width, so text
+// order is time order).
+
+export const accounts = sqliteTable('accounts', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  createdAt: text('created_at').notNull(),
+});
+
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    // SHA-256 of the whole token, hex. The token itself is never stored.
+    tokenHash: text('token_hash').notNull().unique(),
+    // The first characters of the token, to recognise it in listings.
+    tokenPrefix: text('token_prefix').notNull(),
+    // Space-separated scope names.
+    scopes: text('scopes').notNull(),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at'),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [index('api_tokens_account_idx').on(t.accountId)],
+);
+
+export const oauthApps = sqliteTable(
+  'oauth_apps',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    provider: text('provider').notNull(),
+    name: text('name').notNull(),
+    clientId: text('client_id').notNull(),
+    // base64(iv || AES-GCM ciphertext || tag); see src/crypto/field-cipher.ts.
+    clientSecretCiphertext: text('client_secret_ciphertext').notNull(),
+    clientSecretKeyId: text('client_secret_key_id').notNull(),
+    metadata: text('metadata').notNull().default('{}'),
+    // Health is stored per row so that it can be filtered on and shown
+    // without decrypting anything on read.
+    healthStatus: text('health_status').notNull().default('ok'),
+    healthNotes: text('health_notes').notNull().default('[]'),
+    healthTime: text('health_time').notNull(),
+    // Bumped on every write; the ETag of later issues.
+    version: integer('version').notNull().default(1),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('oauth_apps_account_provider_client_id_uq').on(t.accountId, t.provider, t.clientId),
+    // Keyset pagination of an account's apps, newest first.
+    index('oauth_apps_account_created_id_idx').on(t.accountId, t.createdAt, t.id),
+  ],
+);
+
+export type OAuthAppRow = typeof oauthApps.$inferSelect;
+export type ApiTokenRow = typeof apiTokens.$inferSelect;

@@ -1,6 +1,6 @@
 // Row -> API object, in one place, so the secret cannot be shown by mistake
 // on one route: it is masked unless a plaintext is passed in explicitly.
-import type { OAuthAppRow } from '../db/tables';
+import type { OAuthAppRow } from '../db/schema';
 import { SECRET_MASK } from './oauth-apps.schemas';
 
 export interface OAuthAppObject {

@@ -2,7 +2,7 @@
 // scoped to an account: there is no way to reach a row without one.
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { tables, type OAuthAppRow } from '../db/tables';
+import { oauthApps, type OAuthAppRow } from '../db/schema';
 
 export class DuplicateOAuthAppError extends Error {
   override name = 'DuplicateOAuthAppError';
@@ -16,7 +16,6 @@ export class DuplicateOAuthAppError extends Error {
  * already holds (account, provider, client_id).
  */
 export async function insertOAuthApp(db: Database, row: OAuthAppRow): Promise<void> {
-  const { oauthApps } = tables();
   // Twice at most: the conflicting app may be deleted between the two statements.
   for (let attempt = 0; attempt < 2; attempt++) {
     const inserted = await db
@@ -42,7 +41,6 @@ export async function insertOAuthApp(db: Database, row: OAuthAppRow): Promise<vo
 }
 
 export async function findOAuthApp(db: Database, accountId: string, id: string): Promise<OAuthAppRow | undefined> {
-  const { oauthApps } = tables();
   const rows = await db
     .select()
     .from(oauthApps)

@@ -8,17 +8,14 @@ import { methodNotAllowed } from '../http/errors';
 import { jsonBody } from '../http/json-body';
 import { validationHook } from '../http/validation';
 import { createHandler } from './oauth-apps.handlers';
-import { buildOAuthAppSchemas } from './oauth-apps.schemas';
+import { createOAuthAppBody } from './oauth-apps.schemas';
 
-export function oauthAppsRoutes() {
-  const schemas = buildOAuthAppSchemas();
-  return new Hono<AppEnv>()
-    .post(
-      '/',
-      requireScope('oauth_apps:write'),
-      jsonBody(),
-      zValidator('json', schemas.createOAuthAppBody, validationHook),
-      createHandler,
-    )
-    .all('/', methodNotAllowed(['POST']));
-}
+export const oauthAppsRoutes = new Hono<AppEnv>()
+  .post(
+    '/',
+    requireScope('oauth_apps:write'),
+    jsonBody(),
+    zValidator('json', createOAuthAppBody, validationHook),
+    createHandler,
+  )
+  .all('/', methodNotAllowed(['POST']));

@@ -44,46 +44,37 @@ function serialisedBytes(value: unknown): number {
 const hasProtoKey = (value: unknown) =>
   typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__');
 
-/**
- * Builds the request schemas. Called once, when the app is first built, not
- * at module load: constructing zod schemas is most of a Worker's start-up CPU.
- */
-export function buildOAuthAppSchemas() {
-  const notBlank = regex(/\S/, 'must not be empty or whitespace-only');
-  // C0 controls, DEL and C1 controls.
-  const noControlCharacters = regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters');
-  const atMost = (n: number) => maxLength(n, `must be at most ${n} characters`);
-  const text = (max: number) => string({ error: requiredString }).check(notBlank, noControlCharacters, atMost(max));
+const notBlank = regex(/\S/, 'must not be empty or whitespace-only');
+// C0 controls, DEL and C1 controls.
+const noControlCharacters = regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters');
+const atMost = (n: number) => maxLength(n, `must be at most ${n} characters`);
+const text = (max: number) => string({ error: requiredString }).check(notBlank, noControlCharacters, atMost(max));
 
-  // A masked value read back and sent again must never overwrite a real secret.
-  const clientSecret = text(LIMITS.clientSecret).check(
-    regex(/^(?!\s*\*+\s*$)/, `must be the real client secret, not a mask such as "${SECRET_MASK}"`),
-  );
+// A masked value read back and sent again must never overwrite a real secret.
+const clientSecret = text(LIMITS.clientSecret).check(
+  regex(/^(?!\s*\*+\s*$)/, `must be the real client secret, not a mask such as "${SECRET_MASK}"`),
+);
 
-  const metadata = pipe(
-    // zod rebuilds records key by key and would silently drop a "__proto__"
-    // key, so it is refused first (unknown + refine stays representable in JSON Schema).
-    unknown().check(refine((value) => !hasProtoKey(value), { error: 'must not use the key "__proto__"' })),
-    record(string(), unknown(), { error: 'must be a JSON object' }).check(
-      refine((value) => serialisedBytes(value) <= LIMITS.metadataBytes, {
-        error: `must be at most ${LIMITS.metadataBytes} bytes as JSON`,
-      }),
-    ),
-  );
+const metadata = pipe(
+  // zod rebuilds records key by key and would silently drop a "__proto__"
+  // key, so it is refused first (unknown + refine stays representable in JSON Schema).
+  unknown().check(refine((value) => !hasProtoKey(value), { error: 'must not use the key "__proto__"' })),
+  record(string(), unknown(), { error: 'must be a JSON object' }).check(
+    refine((value) => serialisedBytes(value) <= LIMITS.metadataBytes, {
+      error: `must be at most ${LIMITS.metadataBytes} bytes as JSON`,
+    }),
+  ),
+);
 
-  const createOAuthAppBody = strictObject(
-    {
-      provider: zEnum(PROVIDER_IDS, { error: oneOfProviders }),
-      client_id: text(LIMITS.clientId),
-      client_secret: clientSecret,
-      name: text(LIMITS.name),
-      metadata: optional(metadata),
-    },
-    { error: 'must be a JSON object' },
-  );
+export const createOAuthAppBody = strictObject(
+  {
+    provider: zEnum(PROVIDER_IDS, { error: oneOfProviders }),
+    client_id: text(LIMITS.clientId),
+    client_secret: clientSecret,
+    name: text(LIMITS.name),
+    metadata: optional(metadata),
+  },
+  { error: 'must be a JSON object' },
+);
 
-  return { createOAuthAppBody };
-}
-
-export type OAuthAppSchemas = ReturnType<typeof buildOAuthAppSchemas>;
-export type CreateOAuthAppInput = output<OAuthAppSchemas['createOAuthAppBody']>;
+export type CreateOAuthAppInput = output<typeof createOAuthAppBody>;

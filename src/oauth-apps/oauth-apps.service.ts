@@ -2,7 +2,7 @@
 import { open, seal, type FieldContext } from '../crypto/field-cipher';
 import type { Keyring } from '../crypto/keyring';
 import type { Database } from '../db/client';
-import type { OAuthAppRow } from '../db/tables';
+import type { OAuthAppRow } from '../db/schema';
 import type { CreateOAuthAppInput } from './oauth-apps.schemas';
 import { insertOAuthApp } from './oauth-apps.repository';
 
