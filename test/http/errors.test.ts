@@ -1,0 +1,70 @@
+// The unexpected: a generic 500 with the request id and no internals, the
+// details only in the log; and odd requests that must never produce a 500.
+import { describe, expect, it } from 'vitest';
+import { newCaller, request, seedBody, send, sendWithEnv } from '../support/fixtures';
+import { logMark, logsSince } from '../support/log-capture';
+
+describe('500 for anything unexpected', () => {
+  it('answers a generic summary and the request id; the details go to the log only', async () => {
+    const caller = await newCaller();
+    const mark = logMark();
+    // A storage binding that is not there: an error nobody planned for.
+    const res = await sendWithEnv(request('POST', '/v1/oauth-apps', { token: caller.token, body: seedBody() }), {
+      DB: undefined as unknown as D1Database,
+    });
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as Record<string, string>;
+    expect(Object.keys(body).sort()).toEqual(['request_id', 'summary']);
+    expect(body.summary).toMatch(/unexpected error/);
+    expect(body.request_id).toBe(res.headers.get('Request-Id'));
+    expect(JSON.stringify(body)).not.toMatch(/TypeError|WeakMap|\.ts:\d+/);
+    const errorLine = logsSince(mark).find((l) => l.includes('"level":"error"') && l.includes(body.request_id!));
+    expect(errorLine).toBeDefined();
+    expect(JSON.parse(errorLine!).error.name).toBe('TypeError');
+  });
+});
+
+describe('odd requests never produce a 500', () => {
+  const paths = [
+    '/v1/oauth-apps/%',
+    '/v1/oauth-apps%2F',
+    '/v1/%E0%A4%A',
+    '/v1//oauth-apps',
+    '/v1/oauth-apps?x=%zz',
+    `/v1/${'a'.repeat(5000)}`,
+    '/v1/oauth-apps/../oauth-apps',
+  ];
+  for (const path of paths) {
+    it(`path ${path.slice(0, 40)}`, async () => {
+      const caller = await newCaller();
+      const res = await send(request('POST', path, { token: caller.token, body: seedBody() }));
+      expect(res.status).toBeLessThan(500);
+      const body = (await res.json()) as { summary?: string; id?: string };
+      // Either the URL normalises to the real route, or a documented error.
+      expect(res.status === 200 ? body.id : body.summary).toBeTruthy();
+    });
+  }
+
+  const headerCases: [string, Record<string, string>][] = [
+    ['a huge Authorization header', { Authorization: `Bearer ${'x'.repeat(8000)}` }],
+    ['a non-numeric Content-Length-like header', { 'Content-Type': 'application/json; charset=bogus' }],
+    ['a Content-Type with many parameters', { 'Content-Type': `application/json;${' a=b;'.repeat(200)}` }],
+    ['an odd JSON media type', { 'Content-Type': 'application/vnd.api+json' }],
+  ];
+  for (const [label, headers] of headerCases) {
+    it(label, async () => {
+      const caller = await newCaller();
+      const res = await send(
+        request('POST', '/v1/oauth-apps', { body: seedBody(), headers: { Authorization: `Bearer ${caller.token}`, ...headers } }),
+      );
+      expect(res.status).toBeLessThan(500);
+    });
+  }
+
+  for (const method of ['OPTIONS', 'HEAD', 'PROPFIND']) {
+    it(`method ${method}`, async () => {
+      const res = await send(request(method, '/v1/oauth-apps'));
+      expect(res.status).toBe(405);
+    });
+  }
+});
