@@ -1,6 +1,7 @@
 // One error type, rendered in one place, in the API's one error shape:
 // {"summary": "...", "validation_errors"?: {...}, "request_id": "..."}.
 import type { Context, ErrorHandler, Handler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { KeyringError } from '../crypto/keyring';
 import { ConfigError, type AppEnv } from '../env';
@@ -37,6 +38,11 @@ export function renderError(c: Context<AppEnv>, error: ApiError): Response {
 
 export const handleError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof ApiError) return renderError(c, err);
+  if (err instanceof HTTPException && err.status < 500) {
+    // Hono's own refusals (its validator's malformed JSON, for one) in our shape.
+    const summary = err.status === 400 ? 'The request body is not valid JSON.' : 'The request could not be processed.';
+    return renderError(c, new ApiError(err.status, summary));
+  }
   if (err instanceof KeyringError || err instanceof ConfigError) {
     // Fail closed: the operator reads why in the log, the caller gets no details.
     logError(c, 'server misconfigured', err);

@@ -1,15 +1,10 @@
 // Bearer authentication and scopes on POST /v1/oauth-apps, and the token cache window.
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateApiToken } from '../../src/auth/api-token';
-import { apiTokens, oauthApps } from '../../src/db/schema';
-import { createAccount, createApp, createToken, db, newCaller, request, seedBody, send, sendWithEnv } from '../support/fixtures';
+import { apiTokens } from '../../src/db/schema';
+import { createAccount, createApp, createToken, db, newCaller, oauthAppCount, request, seedBody, send, sendWithEnv } from '../support/fixtures';
 import { rememberSecret } from '../support/log-capture';
-
-async function rowCount(): Promise<number> {
-  const [row] = await db().select({ n: sql<number>`count(*)` }).from(oauthApps);
-  return row!.n;
-}
 
 async function expectStatus(res: Response, status: number): Promise<Record<string, string>> {
   expect(res.status).toBe(status);
@@ -29,10 +24,10 @@ describe('401: missing, malformed, unknown, revoked, expired', () => {
   });
 
   it('no Authorization header', async () => {
-    const before = await rowCount();
+    const before = await oauthAppCount();
     const error = await expectStatus(await post({}), 401);
     expect(error.summary).toMatch(/Authentication is required/);
-    expect(await rowCount()).toBe(before);
+    expect(await oauthAppCount()).toBe(before);
   });
 
   const malformed: [string, string][] = [
@@ -81,10 +76,10 @@ describe('403: a token without the scope', () => {
   for (const scopes of [['oauth_apps:read'], ['oauth_apps:secrets'], []] as const) {
     it(`scopes [${scopes.join(', ')}] cannot create`, async () => {
       const caller = await newCaller([...scopes]);
-      const before = await rowCount();
+      const before = await oauthAppCount();
       const error = await expectStatus(await createApp(caller.token), 403);
       expect(error.summary).toMatch(/oauth_apps:write/);
-      expect(await rowCount()).toBe(before);
+      expect(await oauthAppCount()).toBe(before);
     });
   }
 

@@ -1,14 +1,7 @@
 // Every bad input to POST /v1/oauth-apps: its status, the error shape, and no new row.
-import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { oauthApps } from '../../src/db/schema';
 import { PROVIDER_IDS } from '../../src/oauth-apps/providers';
-import { db, newCaller, request, seedBody, send, type TestToken } from '../support/fixtures';
-
-async function rowCount(): Promise<number> {
-  const [row] = await db().select({ n: sql<number>`count(*)` }).from(oauthApps);
-  return row!.n;
-}
+import { newCaller, oauthAppCount, request, seedBody, send, type TestToken } from '../support/fixtures';
 
 let caller: TestToken;
 beforeAll(async () => {
@@ -17,7 +10,7 @@ beforeAll(async () => {
 
 /** Sends, checks the status and the error shape, and that nothing was stored. */
 async function expectRefused(req: Request, status: number): Promise<Record<string, unknown>> {
-  const before = await rowCount();
+  const before = await oauthAppCount();
   const res = await send(req);
   expect(res.status).toBe(status);
   expect(res.headers.get('Content-Type')).toMatch(/^application\/json/);
@@ -28,7 +21,7 @@ async function expectRefused(req: Request, status: number): Promise<Record<strin
   const allowed = status === 422 ? ['summary', 'validation_errors', 'request_id'] : ['summary', 'request_id'];
   expect(Object.keys(body).every((k) => allowed.includes(k))).toBe(true);
   expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/); // no stack trace
-  expect(await rowCount()).toBe(before);
+  expect(await oauthAppCount()).toBe(before);
   return body;
 }
 
@@ -170,13 +163,13 @@ describe('404 and 405', () => {
   for (const method of ['PUT', 'DELETE', 'PATCH', 'GET']) {
     it(`405 on ${method} /v1/oauth-apps, with Allow`, async () => {
       const req = request(method, '/v1/oauth-apps', { token: caller.token, ...(method === 'GET' ? {} : { body: seedBody() }) });
-      const before = await rowCount();
+      const before = await oauthAppCount();
       const res = await send(req);
       expect(res.status).toBe(405);
       expect(res.headers.get('Allow')).toBe('POST');
       const error = (await res.json()) as Record<string, unknown>;
       expect(error.summary).toMatch(/not allowed/);
-      expect(await rowCount()).toBe(before);
+      expect(await oauthAppCount()).toBe(before);
     });
   }
 });

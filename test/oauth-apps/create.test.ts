@@ -1,20 +1,15 @@
 // POST /v1/oauth-apps through the worker's fetch handler, in workerd, on real local D1.
 import { env } from 'cloudflare:workers';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKeyring } from '../../src/crypto/keyring';
 import { oauthApps } from '../../src/db/schema';
 import { PROVIDER_IDS } from '../../src/oauth-apps/providers';
 import { revealClientSecret } from '../../src/oauth-apps/oauth-apps.service';
-import { createApp, db, newCaller, newSecret, request, seedBody, sendWithEnv, type TestToken } from '../support/fixtures';
+import { createApp, db, newCaller, newSecret, oauthAppCount, request, seedBody, sendWithEnv, type TestToken } from '../support/fixtures';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-async function rowCount(): Promise<number> {
-  const [row] = await db().select({ n: sql<number>`count(*)` }).from(oauthApps);
-  return row!.n;
-}
 
 let caller: TestToken;
 beforeAll(async () => {
@@ -120,7 +115,7 @@ describe('POST /v1/oauth-apps: storage', () => {
     const body = seedBody();
     const first = await createApp(caller.token, body);
     const { id } = (await first.json()) as { id: string };
-    const before = await rowCount();
+    const before = await oauthAppCount();
 
     const again = await createApp(caller.token, { ...body, client_secret: newSecret(), name: 'Another name' });
     expect(again.status).toBe(409);
@@ -128,7 +123,7 @@ describe('POST /v1/oauth-apps: storage', () => {
     expect(error.summary).toContain(id);
     expect(error.existing_id).toBe(id);
     expect(error.request_id).toBe(again.headers.get('Request-Id'));
-    expect(await rowCount()).toBe(before);
+    expect(await oauthAppCount()).toBe(before);
   });
 
   it('allows the same client_id under another provider, or in another account', async () => {
@@ -140,12 +135,12 @@ describe('POST /v1/oauth-apps: storage', () => {
   });
 
   it('lands fifty concurrent creates with fifty distinct ids', async () => {
-    const before = await rowCount();
+    const before = await oauthAppCount();
     const responses = await Promise.all(Array.from({ length: 50 }, () => createApp(caller.token)));
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
     const ids = await Promise.all(responses.map(async (r) => ((await r.json()) as { id: string }).id));
     expect(new Set(ids).size).toBe(50);
-    expect(await rowCount()).toBe(before + 50);
+    expect(await oauthAppCount()).toBe(before + 50);
   });
 });
 
@@ -157,7 +152,7 @@ describe('POST /v1/oauth-apps: server misconfigured', () => {
     ['a primary that is not in it', JSON.stringify({ primary: 'x', keys: { k: btoa('k'.repeat(32)) } })],
   ] as const) {
     it(`fails closed with a clear 500 when the keyring is ${label}, storing nothing`, async () => {
-      const before = await rowCount();
+      const before = await oauthAppCount();
       const body = seedBody();
       const res = await sendWithEnv(request('POST', '/v1/oauth-apps', { token: caller.token, body }), {
         ENCRYPTION_KEYRING: keyring,
@@ -167,7 +162,7 @@ describe('POST /v1/oauth-apps: server misconfigured', () => {
       expect(error.summary).toMatch(/misconfigured/);
       expect(error.request_id).toMatch(/^req_/);
       expect(JSON.stringify(error).includes(body.client_secret as string)).toBe(false);
-      expect(await rowCount()).toBe(before);
+      expect(await oauthAppCount()).toBe(before);
     });
   }
 });

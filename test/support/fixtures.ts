@@ -5,11 +5,18 @@ import { env } from 'cloudflare:workers';
 import { generateApiToken, hashApiToken, displayPrefix } from '../../src/auth/api-token';
 import type { Scope } from '../../src/auth/scopes';
 import { d1Database } from '../../src/db/client';
-import { accounts, apiTokens } from '../../src/db/schema';
+import { sql } from 'drizzle-orm';
+import { accounts, apiTokens, oauthApps } from '../../src/db/schema';
 import worker from '../../src/index';
 import { rememberSecret } from './log-capture';
 
 export const db = () => d1Database(env.DB);
+
+/** How many OAuth app rows the database holds (to show a failed request wrote nothing). */
+export async function oauthAppCount(): Promise<number> {
+  const [row] = await db().select({ n: sql<number>`count(*)` }).from(oauthApps);
+  return row!.n;
+}
 
 export const ALL_SCOPES: Scope[] = ['oauth_apps:read', 'oauth_apps:write', 'oauth_apps:secrets'];
 
