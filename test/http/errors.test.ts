@@ -68,3 +68,21 @@ describe('odd requests never produce a 500', () => {
     });
   }
 });
+
+describe("Hono's own HTTPExceptions", () => {
+  it('are rendered in the error shape, not as plain text or a 500', async () => {
+    const { Hono } = await import('hono');
+    const { HTTPException } = await import('hono/http-exception');
+    const { handleError } = await import('../../src/http/errors');
+    const { requestContext } = await import('../../src/http/request-context');
+    const app = new Hono<import('../../src/env').AppEnv>();
+    app.use(requestContext());
+    app.post('/', () => {
+      throw new HTTPException(400, { message: 'Malformed JSON in request body' });
+    });
+    app.onError(handleError);
+    const res = await app.request('/', { method: 'POST' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ summary: 'The request body is not valid JSON.' });
+  });
+});
