@@ -23,6 +23,11 @@ export default defineConfig(async () => {
             // Token revocation must show at once unless a test turns the cache on.
             TOKEN_CACHE_TTL_SECONDS: '0',
           },
+          ratelimits: {
+            // Roomy for the suite; the 429 test swaps in the small one.
+            RATE_LIMITER: { simple: { limit: 100_000, period: 60 } },
+            SMALL_RATE_LIMITER: { simple: { limit: 3, period: 60 } },
+          },
         },
       }),
     ],

@@ -5,12 +5,14 @@ import { database } from './http/database';
 import { handleError, handleNotFound } from './http/errors';
 import { requestContext } from './http/request-context';
 import { oauthAppsRoutes } from './oauth-apps/oauth-apps.routes';
+import { providersRoutes } from './providers/providers.routes';
 
 export function createApp() {
   const app = new Hono<AppEnv>();
   app.use(requestContext());
   app.use('/v1/*', database());
   app.route('/v1/oauth-apps', oauthAppsRoutes);
+  app.route('/v1/providers', providersRoutes);
   app.notFound(handleNotFound);
   app.onError(handleError);
   return app;

@@ -3,6 +3,7 @@
 import type { VerifiedToken } from './auth/token-cache';
 import { MAX_TOKEN_CACHE_TTL_SECONDS } from './auth/token-cache';
 import type { Database } from './db/client';
+import type { IdempotencyScope } from './idempotency/idempotency.middleware';
 
 export interface Bindings {
   DB: D1Database;
@@ -10,12 +11,15 @@ export interface Bindings {
   ENCRYPTION_KEYRING?: string;
   /** Seconds a verified token is trusted without a storage lookup; 0–30, default 30. */
   TOKEN_CACHE_TTL_SECONDS?: string;
+  /** Per-token rate limit ([[ratelimits]] in wrangler.toml). Absent: no limit. */
+  RATE_LIMITER?: RateLimit;
 }
 
 export interface Variables {
   requestId: string;
   db: Database;
   auth: VerifiedToken;
+  idempotency?: IdempotencyScope;
 }
 
 export interface AppEnv {

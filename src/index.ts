@@ -22,4 +22,8 @@ export default {
   async fetch(request, env, ctx) {
     return (await loadApp()).fetch(request, env, ctx);
   },
+  async scheduled(controller, env) {
+    const { runScheduled } = await import('./scheduled');
+    await runScheduled(env, new Date(controller.scheduledTime));
+  },
 } satisfies ExportedHandler<Bindings>;

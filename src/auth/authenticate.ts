@@ -2,6 +2,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { readConfig, type AppEnv } from '../env';
 import { ApiError } from '../http/errors';
+import { enforceRateLimit } from '../http/rate-limit';
 import { hashApiToken, isWellFormedApiToken } from './api-token';
 import { parseScopes, type Scope } from './scopes';
 import { cacheToken, getCachedToken, type VerifiedToken } from './token-cache';
@@ -13,8 +14,11 @@ function unauthorized(summary: string): ApiError {
   return new ApiError(401, summary, { headers: { 'WWW-Authenticate': 'Bearer' } });
 }
 
-/** Authenticates the caller and requires `scope`; sets c.var.auth. */
-export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
+/**
+ * Authenticates the caller (401), applies the per-token rate limit (429) and,
+ * if a scope is given, requires it (403). Sets c.var.auth.
+ */
+export function requireToken(scope?: Scope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('Authorization');
     if (header === undefined) throw unauthorized('Authentication is required: send Authorization: Bearer <API token>.');
@@ -24,9 +28,15 @@ export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
     }
     const auth = await verify(c.var.db, token, readConfig(c.env).tokenCacheTtlSeconds);
     c.set('auth', auth);
-    if (!auth.scopes.includes(scope)) throw new ApiError(403, `This API token lacks the ${scope} scope.`);
+    await enforceRateLimit(c.env.RATE_LIMITER, auth.tokenId);
+    if (scope !== undefined) requireGranted(auth, scope);
     await next();
   };
+}
+
+/** 403 unless the token holds `scope`. */
+export function requireGranted(auth: VerifiedToken, scope: Scope): void {
+  if (!auth.scopes.includes(scope)) throw new ApiError(403, `This API token lacks the ${scope} scope.`);
 }
 
 async function verify(db: AppEnv['Variables']['db'], token: string, ttlSeconds: number): Promise<VerifiedToken> {

@@ -1,10 +1,27 @@
 // The drizzle client over a D1 binding, built once per binding object.
+import type { SQL } from 'drizzle-orm';
+import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
 import { drizzle } from 'drizzle-orm/d1';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 
-/** What repositories are written against: any async SQLite drizzle database (D1 now, libSQL later). */
+/**
+ * What repositories are written against: an async SQLite drizzle database with
+ * an atomic batch (D1 now, libSQL later). D1 has no interactive transactions:
+ * writes that belong together go into one batch.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Database = BaseSQLiteDatabase<'async', any>;
+export type Database = BaseSQLiteDatabase<'async', any> & {
+  batch<U extends BatchItem<'sqlite'>, T extends Readonly<[U, ...U[]]>>(batch: T): Promise<BatchResponse<T>>;
+};
+
+export type Statement = BatchItem<'sqlite'>;
+
+/**
+ * Statements that must commit with a write, and only if the write applies:
+ * given an SQL guard that is true exactly then, they run first in its batch.
+ */
+export type Alongside = (guard: SQL) => Statement[];
+export const nothingAlongside: Alongside = () => [];
 
 const clients = new WeakMap<D1Database, Database>();
 

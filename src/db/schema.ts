@@ -1,6 +1,6 @@
 // The storage schema. drizzle-kit generates migrations/ from this file; the
 // migrations, applied by wrangler, are what databases run.
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Timestamps are ISO 8601 UTC text with milliseconds (fixed width, so text
 // order is time order).
@@ -57,10 +57,44 @@ export const oauthApps = sqliteTable(
   },
   (t) => [
     uniqueIndex('oauth_apps_account_provider_client_id_uq').on(t.accountId, t.provider, t.clientId),
-    // Keyset pagination of an account's apps, newest first.
+    // Keyset pagination of an account's apps, newest first; and the same
+    // within one provider or one health status, so filtered pages cost the same.
     index('oauth_apps_account_created_id_idx').on(t.accountId, t.createdAt, t.id),
+    index('oauth_apps_account_provider_created_id_idx').on(t.accountId, t.provider, t.createdAt, t.id),
+    index('oauth_apps_account_health_created_id_idx').on(t.accountId, t.healthStatus, t.createdAt, t.id),
+  ],
+);
+
+// One row per (account, Idempotency-Key): a reservation while the request
+// runs, then the answer it gave, kept for 24 hours.
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    key: text('key').notNull(),
+    // SHA-256 of method, path and canonical body.
+    fingerprint: text('fingerprint').notNull(),
+    // Who holds the reservation: a random id per request.
+    reservationId: text('reservation_id').notNull(),
+    // 'pending' while the request runs, 'complete' once its answer is stored.
+    state: text('state').notNull(),
+    // A pending reservation lapses at this time (a request that died).
+    leaseExpiresAt: text('lease_expires_at').notNull(),
+    responseStatus: integer('response_status'),
+    responseHeaders: text('response_headers'),
+    responseBody: text('response_body'),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.key] }),
+    // The scheduled purge of expired records.
+    index('idempotency_keys_expires_idx').on(t.expiresAt),
   ],
 );
 
 export type OAuthAppRow = typeof oauthApps.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
+export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;

@@ -10,8 +10,14 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export function jsonBody(maxBytes = MAX_BODY_BYTES): MiddlewareHandler<AppEnv> {
+/** allowEmpty: a request with no body at all counts as `{}` (PATCH with nothing to change). */
+export function jsonBody(options: { allowEmpty?: boolean; maxBytes?: number } = {}): MiddlewareHandler<AppEnv> {
+  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
   return async (c, next) => {
+    if (options.allowEmpty && (c.req.raw.body === null || c.req.header('Content-Length') === '0')) {
+      setBodyText(c.req.bodyCache, '{}');
+      return next();
+    }
     const contentType = c.req.header('Content-Type') ?? '';
     const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
     if (!JSON_MEDIA_TYPE.test(mediaType)) {
@@ -24,6 +30,10 @@ export function jsonBody(maxBytes = MAX_BODY_BYTES): MiddlewareHandler<AppEnv> {
 
     const bytes = await readAtMost(c.req.raw.body, maxBytes);
     if (!bytes) throw tooLarge;
+    if (options.allowEmpty && bytes.length === 0) {
+      setBodyText(c.req.bodyCache, '{}');
+      return next();
+    }
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -35,10 +45,14 @@ export function jsonBody(maxBytes = MAX_BODY_BYTES): MiddlewareHandler<AppEnv> {
     } catch {
       throw new ApiError(400, 'The request body is not valid JSON.');
     }
-    // HonoRequest keeps body promises here; c.req.json() in the validator reads it.
-    (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text);
+    setBodyText(c.req.bodyCache, text);
     await next();
   };
+}
+
+/** HonoRequest keeps body promises in bodyCache; c.req.json() in the validator reads this one. */
+function setBodyText(bodyCache: object, text: string): void {
+  (bodyCache as Record<string, unknown>).text = Promise.resolve(text);
 }
 
 /**

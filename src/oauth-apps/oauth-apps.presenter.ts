@@ -1,5 +1,5 @@
 // Row -> API object, in one place, so the secret cannot be shown by mistake
-// on one route: it is masked unless a plaintext is passed in explicitly.
+// on one route: it is masked unless a reveal is passed in explicitly.
 import type { OAuthAppRow } from '../db/schema';
 import { SECRET_MASK } from './oauth-apps.schemas';
 
@@ -15,25 +15,40 @@ export interface OAuthAppObject {
   updated_at: string;
 }
 
+/** A secret asked for: its plaintext, or why it could not be opened. */
+export type Reveal = { clientSecret: string } | { failure: string; at: Date };
+
 /** ISO 8601 UTC to the second, with Z, as the public API shows it. */
-export function apiTimestamp(stored: string): string {
+export function apiTimestamp(stored: string | Date): string {
   return new Date(stored).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function presentOAuthApp(row: OAuthAppRow, revealed?: { clientSecret: string | null }): OAuthAppObject {
+export function presentOAuthApp(row: OAuthAppRow, reveal?: Reveal): OAuthAppObject {
+  let clientSecret: string | null = SECRET_MASK;
+  let health = {
+    status: row.healthStatus,
+    notes: JSON.parse(row.healthNotes) as string[],
+    time: apiTimestamp(row.healthTime),
+  };
+  if (reveal && 'clientSecret' in reveal) clientSecret = reveal.clientSecret;
+  if (reveal && 'failure' in reveal) {
+    clientSecret = null;
+    health = { status: 'error', notes: [reveal.failure], time: apiTimestamp(reveal.at) };
+  }
   return {
     id: row.id,
     provider: row.provider,
     name: row.name,
     client_id: row.clientId,
-    client_secret: revealed ? revealed.clientSecret : SECRET_MASK,
+    client_secret: clientSecret,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    health: {
-      status: row.healthStatus,
-      notes: JSON.parse(row.healthNotes) as string[],
-      time: apiTimestamp(row.healthTime),
-    },
+    health,
     created_at: apiTimestamp(row.createdAt),
     updated_at: apiTimestamp(row.updatedAt),
   };
+}
+
+/** The ETag of an app: its version counter, which every write bumps. */
+export function oauthAppEtag(row: Pick<OAuthAppRow, 'version'>): string {
+  return `"v${row.version}"`;
 }

@@ -1,21 +1,32 @@
-// The /v1/oauth-apps router: each route's middleware chain reads in order
-// authenticate -> body guard -> validate -> handler.
+// The /v1/oauth-apps router. Each route's chain reads in order:
+// authenticate (401, 429, 403) -> body guard (415, 413, 400) -> validate (422)
+// -> idempotency (replay, 409, 422) -> handler.
 import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';
-import { requireScope } from '../auth/authenticate';
+import { requireToken } from '../auth/authenticate';
 import type { AppEnv } from '../env';
 import { methodNotAllowed } from '../http/errors';
 import { jsonBody } from '../http/json-body';
 import { validationHook } from '../http/validation';
-import { createHandler } from './oauth-apps.handlers';
-import { createOAuthAppBody } from './oauth-apps.schemas';
+import { idempotent } from '../idempotency/idempotency.middleware';
+import { createHandler, deleteHandler, getHandler, listHandler, updateHandler } from './oauth-apps.handlers';
+import { createOAuthAppBody, getOAuthAppQuery, listOAuthAppsQuery, updateOAuthAppBody } from './oauth-apps.schemas';
+
+const read = requireToken('oauth_apps:read');
+const write = requireToken('oauth_apps:write');
 
 export const oauthAppsRoutes = new Hono<AppEnv>()
-  .post(
-    '/',
-    requireScope('oauth_apps:write'),
-    jsonBody(),
-    zValidator('json', createOAuthAppBody, validationHook),
-    createHandler,
+  .get('/', read, zValidator('query', listOAuthAppsQuery, validationHook), listHandler)
+  .post('/', write, jsonBody(), zValidator('json', createOAuthAppBody, validationHook), idempotent(), createHandler)
+  .all('/', methodNotAllowed(['GET', 'POST']))
+  .get('/:id', read, zValidator('query', getOAuthAppQuery, validationHook), getHandler)
+  .patch(
+    '/:id',
+    write,
+    jsonBody({ allowEmpty: true }),
+    zValidator('json', updateOAuthAppBody, validationHook),
+    idempotent(),
+    updateHandler,
   )
-  .all('/', methodNotAllowed(['POST']));
+  .delete('/:id', write, deleteHandler)
+  .all('/:id', methodNotAllowed(['GET', 'PATCH', 'DELETE']));

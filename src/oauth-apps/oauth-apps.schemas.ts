@@ -5,6 +5,8 @@
 import {
   enum as zEnum,
   maxLength,
+  never,
+  nullable,
   optional,
   pipe,
   record,
@@ -16,14 +18,18 @@ import {
   type output,
 } from 'zod/mini';
 import { utf8 } from '../crypto/encoding';
-import { PROVIDER_IDS } from './providers';
+import { PROVIDER_IDS } from '../providers/providers';
 
 export const LIMITS = {
   name: 255,
   clientId: 512,
   clientSecret: 4096,
   metadataBytes: 16 * 1024,
+  metadataDepth: 32,
+  pageSize: 100,
 } as const;
+
+export const HEALTH_STATUSES = ['ok', 'warn', 'error'] as const;
 
 /** The mask the API shows instead of a secret. */
 export const SECRET_MASK = '**********';
@@ -31,6 +37,13 @@ export const SECRET_MASK = '**********';
 const requiredString = (iss: { input: unknown }) => (iss.input === undefined ? 'is required' : 'must be a string');
 const oneOfProviders = (iss: { input: unknown }) =>
   iss.input === undefined ? 'is required' : `must be one of: ${PROVIDER_IDS.join(', ')}`;
+
+/** Nesting depth of a JSON value, counted no further than `max + 1`. */
+function depthExceeds(value: unknown, max: number): boolean {
+  if (max < 0) return true;
+  if (value === null || typeof value !== 'object') return false;
+  return Object.values(value).some((v) => depthExceeds(v, max - 1));
+}
 
 function serialisedBytes(value: unknown): number {
   try {
@@ -63,6 +76,9 @@ const metadata = pipe(
     refine((value) => serialisedBytes(value) <= LIMITS.metadataBytes, {
       error: `must be at most ${LIMITS.metadataBytes} bytes as JSON`,
     }),
+    refine((value) => !depthExceeds(value, LIMITS.metadataDepth), {
+      error: `must not nest deeper than ${LIMITS.metadataDepth} levels`,
+    }),
   ),
 );
 
@@ -77,4 +93,64 @@ export const createOAuthAppBody = strictObject(
   { error: 'must be a JSON object' },
 );
 
+const cannotBeChanged = optional(never({ error: 'cannot be changed' }));
+
+// PATCH: every field optional, omitted means unchanged; metadata null clears it.
+export const updateOAuthAppBody = strictObject(
+  {
+    name: optional(text(LIMITS.name)),
+    client_secret: optional(clientSecret),
+    metadata: optional(nullable(metadata)),
+    provider: cannotBeChanged,
+    client_id: cannotBeChanged,
+  },
+  { error: 'must be a JSON object' },
+);
+
+// Query strings. Values stay strings here (as they are on the wire and in an
+// OpenAPI document); handlers convert them.
+const queryValue = (rule: string) => (iss: { input: unknown }) =>
+  Array.isArray(iss.input) ? 'must be given once' : rule;
+const truncateSecrets = optional(zEnum(['true', 'false'], { error: queryValue('must be true or false') }));
+const isJsonObject = (text: string) => {
+  try {
+    const value: unknown = JSON.parse(text);
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      !hasProtoKey(value) &&
+      !depthExceeds(value, LIMITS.metadataDepth)
+    );
+  } catch {
+    return false;
+  }
+};
+
+export const listOAuthAppsQuery = strictObject(
+  {
+    limit: optional(
+      string({ error: queryValue('must be an integer from 1 to 100') }).check(
+        regex(/^(100|[1-9][0-9]?)$/, `must be an integer from 1 to ${LIMITS.pageSize}`),
+      ),
+    ),
+    starting_after: optional(string({ error: queryValue('must be an OAuth app id') })),
+    provider: optional(zEnum(PROVIDER_IDS, { error: queryValue(`must be one of: ${PROVIDER_IDS.join(', ')}`) })),
+    'health.status': optional(zEnum(HEALTH_STATUSES, { error: queryValue(`must be one of: ${HEALTH_STATUSES.join(', ')}`) })),
+    metadata: optional(
+      string({ error: queryValue('must be a JSON object') }).check(
+        refine(isJsonObject, { error: 'must be a JSON object, e.g. {"team":"billing"}' }),
+        maxLength(LIMITS.metadataBytes, `must be at most ${LIMITS.metadataBytes} characters`),
+      ),
+    ),
+    truncate_secrets: truncateSecrets,
+  },
+  { error: 'must be a query string' },
+);
+
+export const getOAuthAppQuery = strictObject({ truncate_secrets: truncateSecrets }, { error: 'must be a query string' });
+
 export type CreateOAuthAppInput = output<typeof createOAuthAppBody>;
+export type UpdateOAuthAppInput = output<typeof updateOAuthAppBody>;
+export type ListOAuthAppsQuery = output<typeof listOAuthAppsQuery>;
+export type GetOAuthAppQuery = output<typeof getOAuthAppQuery>;

@@ -1,10 +1,11 @@
-// What the OAuth app endpoints do, free of HTTP: sealing secrets, building rows.
+// What the OAuth app endpoints do, free of HTTP: sealing and opening secrets,
+// building rows and changes.
 import { open, seal, type FieldContext } from '../crypto/field-cipher';
 import type { Keyring } from '../crypto/keyring';
-import type { Database } from '../db/client';
 import type { OAuthAppRow } from '../db/schema';
-import type { CreateOAuthAppInput } from './oauth-apps.schemas';
-import { insertOAuthApp } from './oauth-apps.repository';
+import { canonicalJson } from '../util/canonical-json';
+import type { OAuthAppChanges } from './oauth-apps.repository';
+import type { CreateOAuthAppInput, UpdateOAuthAppInput } from './oauth-apps.schemas';
 
 export const CLIENT_SECRET_FIELD = 'oauth_apps.client_secret';
 
@@ -12,17 +13,17 @@ export function clientSecretContext(row: Pick<OAuthAppRow, 'accountId' | 'id'>):
   return { accountId: row.accountId, rowId: row.id, field: CLIENT_SECRET_FIELD };
 }
 
-export async function createOAuthApp(
-  db: Database,
+/** The row for a new app, its secret sealed. The plaintext goes no further. */
+export async function newOAuthAppRow(
   keyring: Keyring,
   accountId: string,
   input: CreateOAuthAppInput,
+  now: Date,
 ): Promise<OAuthAppRow> {
   const id = crypto.randomUUID();
-  const now = new Date().toISOString();
-  // The plaintext goes no further than this call: only the ciphertext is kept.
+  const at = now.toISOString();
   const sealed = await seal(keyring, input.client_secret, clientSecretContext({ accountId, id }));
-  const row: OAuthAppRow = {
+  return {
     id,
     accountId,
     provider: input.provider,
@@ -30,16 +31,43 @@ export async function createOAuthApp(
     clientId: input.client_id,
     clientSecretCiphertext: sealed.ciphertext,
     clientSecretKeyId: sealed.keyId,
-    metadata: JSON.stringify(input.metadata ?? {}),
+    // Canonical (keys sorted), so that the list's metadata filter can compare nested values as text.
+    metadata: canonicalJson(input.metadata ?? {}),
     healthStatus: 'ok',
     healthNotes: '[]',
-    healthTime: now,
+    healthTime: at,
     version: 1,
-    createdAt: now,
-    updatedAt: now,
+    createdAt: at,
+    updatedAt: at,
   };
-  await insertOAuthApp(db, row);
-  return row;
+}
+
+/**
+ * What a PATCH changes: undefined when nothing would (an omitted field is
+ * unchanged; a sent client_secret always counts as a change and is sealed
+ * afresh under the primary key with a new IV, so it needs the keyring).
+ */
+export async function planOAuthAppUpdate(
+  keyring: Keyring | undefined,
+  current: OAuthAppRow,
+  input: UpdateOAuthAppInput,
+  now: Date,
+): Promise<{ changes: OAuthAppChanges; next: OAuthAppRow } | undefined> {
+  const changes: OAuthAppChanges = {};
+  if (input.name !== undefined && input.name !== current.name) changes.name = input.name;
+  if (input.metadata !== undefined) {
+    const metadata = canonicalJson(input.metadata ?? {});
+    if (metadata !== current.metadata) changes.metadata = metadata;
+  }
+  if (input.client_secret !== undefined) {
+    if (!keyring) throw new Error('a keyring is needed to seal a new client_secret');
+    const sealed = await seal(keyring, input.client_secret, clientSecretContext(current));
+    changes.clientSecretCiphertext = sealed.ciphertext;
+    changes.clientSecretKeyId = sealed.keyId;
+  }
+  if (Object.keys(changes).length === 0) return undefined;
+  changes.updatedAt = now.toISOString();
+  return { changes, next: { ...current, ...changes, version: current.version + 1 } };
 }
 
 /** The plaintext client secret of a row; throws DecryptionError if it does not open. */

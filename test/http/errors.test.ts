@@ -61,7 +61,7 @@ describe('odd requests never produce a 500', () => {
     });
   }
 
-  for (const method of ['OPTIONS', 'HEAD', 'PROPFIND']) {
+  for (const method of ['OPTIONS', 'PUT', 'PROPFIND']) {
     it(`method ${method}`, async () => {
       const res = await send(request(method, '/v1/oauth-apps'));
       expect(res.status).toBe(405);

@@ -1,6 +1,6 @@
 // Every bad input to POST /v1/oauth-apps: its status, the error shape, and no new row.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PROVIDER_IDS } from '../../src/oauth-apps/providers';
+import { PROVIDER_IDS } from '../../src/providers/providers';
 import { newCaller, oauthAppCount, request, seedBody, send, type TestToken } from '../support/fixtures';
 
 let caller: TestToken;
@@ -160,13 +160,13 @@ describe('404 and 405', () => {
   it('404 on a trailing slash', async () => {
     await expectRefused(request('POST', '/v1/oauth-apps/', { token: caller.token, body: seedBody() }), 404);
   });
-  for (const method of ['PUT', 'DELETE', 'PATCH', 'GET']) {
+  for (const method of ['PUT', 'DELETE', 'PATCH']) {
     it(`405 on ${method} /v1/oauth-apps, with Allow`, async () => {
-      const req = request(method, '/v1/oauth-apps', { token: caller.token, ...(method === 'GET' ? {} : { body: seedBody() }) });
+      const req = request(method, '/v1/oauth-apps', { token: caller.token, body: seedBody() });
       const before = await oauthAppCount();
       const res = await send(req);
       expect(res.status).toBe(405);
-      expect(res.headers.get('Allow')).toBe('POST');
+      expect(res.headers.get('Allow')).toBe('GET, POST');
       const error = (await res.json()) as Record<string, unknown>;
       expect(error.summary).toMatch(/not allowed/);
       expect(await oauthAppCount()).toBe(before);

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKeyring } from '../../src/crypto/keyring';
 import { oauthApps } from '../../src/db/schema';
-import { PROVIDER_IDS } from '../../src/oauth-apps/providers';
+import { PROVIDER_IDS } from '../../src/providers/providers';
 import { revealClientSecret } from '../../src/oauth-apps/oauth-apps.service';
 import { createApp, db, newCaller, newSecret, oauthAppCount, request, seedBody, sendWithEnv, type TestToken } from '../support/fixtures';
 

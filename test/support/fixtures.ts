@@ -107,3 +107,49 @@ export async function sendWithEnv(req: Request, overrides: Partial<Cloudflare.En
   await waitOnExecutionContext(ctx);
   return res;
 }
+
+export interface AppObject {
+  id: string;
+  provider: string;
+  name: string;
+  client_id: string;
+  client_secret: string | null;
+  metadata: Record<string, unknown>;
+  health: { status: string; notes: string[]; time: string };
+  created_at: string;
+  updated_at: string;
+}
+
+/** Creates an app through the API and returns it (fails the test unless 200). */
+export async function createdApp(token: string, overrides: Record<string, unknown> = {}): Promise<AppObject> {
+  const res = await createApp(token, seedBody(overrides));
+  if (res.status !== 200) throw new Error(`create answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as AppObject;
+}
+
+export function getApp(token: string, id: string, query = ''): Promise<Response> {
+  return send(request('GET', `/v1/oauth-apps/${id}${query}`, { token }));
+}
+
+export function patchApp(
+  token: string,
+  id: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return send(request('PATCH', `/v1/oauth-apps/${id}`, { token, body, headers }));
+}
+
+export function deleteApp(token: string, id: string): Promise<Response> {
+  return send(request('DELETE', `/v1/oauth-apps/${id}`, { token }));
+}
+
+export async function listApps(token: string, query: Record<string, string> = {}): Promise<Response> {
+  const qs = new URLSearchParams(query).toString();
+  return send(request('GET', `/v1/oauth-apps${qs ? `?${qs}` : ''}`, { token }));
+}
+
+/** The stored row, read with plain SQL. */
+export async function rawRow(id: string): Promise<Record<string, unknown> | null> {
+  return env.DB.prepare('SELECT * FROM oauth_apps WHERE id = ?').bind(id).first<Record<string, unknown>>();
+}

@@ -1,0 +1,116 @@
+// Idempotency-Key on POST and PATCH (Stripe's semantics, the IETF draft's
+// status codes). Runs after authentication and validation, so refused
+// requests (401, 403, 422, 429) never touch a key.
+//
+//   no record          reserve it (pending, with a lease), run the endpoint
+//   same request, done replay the stored answer byte for byte, Idempotent-Replayed: true
+//   same request, busy 409 (the first is still running)
+//   other request      422
+//
+// A successful write stores its answer in the write's own batch
+// (commitWithAnswer); any other answer the endpoint gives (409, 404, 412) is
+// stored after it; a 5xx or a crash releases the key, and a reservation whose
+// request died lapses with its lease.
+import type { Context, MiddlewareHandler } from 'hono';
+import { sha256Hex } from '../crypto/encoding';
+import type { Alongside } from '../db/client';
+import type { AppEnv } from '../env';
+import { ApiError } from '../http/errors';
+import { canonicalJson } from '../util/canonical-json';
+import {
+  completeKey,
+  completeStatement,
+  releaseKey,
+  reserveKey,
+  type Reservation,
+  type StoredAnswer,
+} from './idempotency.repository';
+
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+export const IDEMPOTENCY_LEASE_MS = 60 * 1000;
+const KEY = /^[\x20-\x7e]{1,255}$/;
+/** Headers kept with an answer, for the replay. */
+const KEPT_HEADERS = ['Content-Type', 'ETag'];
+
+export interface IdempotencyScope {
+  reservation: Reservation;
+  answered: boolean;
+}
+
+export function idempotent(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = c.req.header('Idempotency-Key');
+    if (key === undefined) return next();
+    if (!KEY.test(key)) {
+      throw new ApiError(400, 'The Idempotency-Key header must be 1 to 255 printable ASCII characters.');
+    }
+    const body = (c.req.valid as (target: 'json') => unknown)('json');
+    const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${canonicalJson(body ?? null)}`);
+    const db = c.var.db;
+    const outcome = await reserveKey(db, {
+      accountId: c.var.auth.accountId,
+      key,
+      fingerprint,
+      now: new Date(),
+      leaseMs: IDEMPOTENCY_LEASE_MS,
+      ttlMs: IDEMPOTENCY_TTL_MS,
+    });
+
+    if ('existing' in outcome) {
+      const record = outcome.existing;
+      if (record.fingerprint !== fingerprint) {
+        throw new ApiError(422, 'This Idempotency-Key was already used with a different request; use a new key.');
+      }
+      if (record.state !== 'complete' || record.responseStatus === null || record.responseBody === null) {
+        throw new ApiError(409, 'A request with this Idempotency-Key is still in progress; retry in a moment.');
+      }
+      const answer: StoredAnswer = {
+        status: record.responseStatus,
+        headers: JSON.parse(record.responseHeaders ?? '{}') as Record<string, string>,
+        body: record.responseBody,
+      };
+      const res = answerResponse(answer);
+      res.headers.set('Idempotent-Replayed', 'true');
+      return res;
+    }
+
+    const scope: IdempotencyScope = { reservation: outcome.reserved, answered: false };
+    c.set('idempotency', scope);
+    await next(); // Hono has turned any error into c.res by now.
+    if (c.res.status >= 500) {
+      await releaseKey(db, scope.reservation);
+    } else if (!scope.answered) {
+      const headers: Record<string, string> = {};
+      for (const name of KEPT_HEADERS) {
+        const value = c.res.headers.get(name);
+        if (value !== null) headers[name] = value;
+      }
+      await completeKey(db, scope.reservation, { status: c.res.status, headers, body: await c.res.clone().text() });
+    }
+  };
+}
+
+/** A JSON answer, rendered once so that the response and its stored replay are the same bytes. */
+export function jsonAnswer(status: number, value: unknown, headers: Record<string, string> = {}): StoredAnswer {
+  return { status, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(value) };
+}
+
+export function answerResponse(answer: StoredAnswer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+/**
+ * Runs a write that returns whether it applied, storing `answer` for the
+ * request's Idempotency-Key (if it has one) in the same batch.
+ */
+export async function commitWithAnswer(
+  c: Context<AppEnv>,
+  answer: StoredAnswer,
+  write: (alongside: Alongside) => Promise<boolean>,
+): Promise<boolean> {
+  const scope = c.var.idempotency;
+  if (!scope) return write(() => []);
+  const applied = await write((guard) => [completeStatement(c.var.db, scope.reservation, answer, guard)]);
+  if (applied) scope.answered = true;
+  return applied;
+}

@@ -1,0 +1,109 @@
+// The only code that reads or writes the idempotency_keys table.
+import { and, eq, lte, sql, type SQL } from 'drizzle-orm';
+import type { Database, Statement } from '../db/client';
+import { idempotencyKeys, type IdempotencyKeyRow } from '../db/schema';
+
+export interface Reservation {
+  accountId: string;
+  key: string;
+  reservationId: string;
+}
+
+export interface StoredAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Claims the key for this request: inserts a pending reservation, or takes
+ * over a record that has expired or whose holder's lease lapsed (a request
+ * that died). Returns the reservation, or the record that holds the key.
+ */
+export async function reserveKey(
+  db: Database,
+  fields: { accountId: string; key: string; fingerprint: string; now: Date; leaseMs: number; ttlMs: number },
+): Promise<{ reserved: Reservation } | { existing: IdempotencyKeyRow }> {
+  const reservationId = crypto.randomUUID();
+  const now = fields.now.toISOString();
+  const row = {
+    accountId: fields.accountId,
+    key: fields.key,
+    fingerprint: fields.fingerprint,
+    reservationId,
+    state: 'pending',
+    leaseExpiresAt: new Date(fields.now.getTime() + fields.leaseMs).toISOString(),
+    responseStatus: null,
+    responseHeaders: null,
+    responseBody: null,
+    createdAt: now,
+    expiresAt: new Date(fields.now.getTime() + fields.ttlMs).toISOString(),
+  };
+  const { accountId: _a, key: _k, ...takeover } = row;
+  const claimed = await db
+    .insert(idempotencyKeys)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [idempotencyKeys.accountId, idempotencyKeys.key],
+      set: takeover,
+      setWhere: sql`${idempotencyKeys.expiresAt} <= ${now} OR (${idempotencyKeys.state} = 'pending' AND ${idempotencyKeys.leaseExpiresAt} <= ${now})`,
+    })
+    .returning({ reservationId: idempotencyKeys.reservationId });
+  if (claimed[0]?.reservationId === reservationId) {
+    return { reserved: { accountId: fields.accountId, key: fields.key, reservationId } };
+  }
+  const [existing] = await db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.accountId, fields.accountId), eq(idempotencyKeys.key, fields.key)))
+    .limit(1);
+  if (!existing) return reserveKey(db, fields); // released in between: try again
+  return { existing };
+}
+
+/** The statement that stores the answer, if `guard` holds; for a write's batch. */
+export function completeStatement(
+  db: Database,
+  reservation: Reservation,
+  answer: StoredAnswer,
+  guard: SQL = sql`1`,
+): Statement {
+  return db
+    .update(idempotencyKeys)
+    .set({
+      state: 'complete',
+      responseStatus: answer.status,
+      responseHeaders: JSON.stringify(answer.headers),
+      responseBody: answer.body,
+    })
+    .where(and(ownedBy(reservation), guard));
+}
+
+export async function completeKey(db: Database, reservation: Reservation, answer: StoredAnswer): Promise<void> {
+  await completeStatement(db, reservation, answer);
+}
+
+/** Gives the key back (the request failed without an answer worth keeping). */
+export async function releaseKey(db: Database, reservation: Reservation): Promise<void> {
+  await db.delete(idempotencyKeys).where(and(ownedBy(reservation), eq(idempotencyKeys.state, 'pending')));
+}
+
+/** Deletes up to `max` expired records; returns how many. */
+export async function purgeExpiredKeys(db: Database, now: Date, max: number): Promise<number> {
+  // Bounded, oldest first, on the expires_at index.
+  const deleted = await db
+    .delete(idempotencyKeys)
+    .where(
+      sql`(${idempotencyKeys.accountId}, ${idempotencyKeys.key}) IN (SELECT account_id, key FROM ${idempotencyKeys} WHERE ${lte(idempotencyKeys.expiresAt, now.toISOString())} ORDER BY expires_at LIMIT ${max})`,
+    )
+    .returning({ key: idempotencyKeys.key });
+  return deleted.length;
+}
+
+function ownedBy(reservation: Reservation): SQL {
+  return and(
+    eq(idempotencyKeys.accountId, reservation.accountId),
+    eq(idempotencyKeys.key, reservation.key),
+    eq(idempotencyKeys.reservationId, reservation.reservationId),
+  )!;
+}

@@ -1,0 +1,20 @@
+// Work run by the cron trigger (wrangler.toml [triggers]).
+import { d1Database } from './db/client';
+import type { Bindings } from './env';
+import { purgeExpiredKeys } from './idempotency/idempotency.repository';
+
+const PURGE_BATCH = 500;
+const MAX_BATCHES = 20;
+
+/** Deletes expired idempotency records, in bounded batches. Returns how many. */
+export async function runScheduled(env: Bindings, now: Date): Promise<number> {
+  const db = d1Database(env.DB);
+  let purged = 0;
+  for (let i = 0; i < MAX_BATCHES; i++) {
+    const n = await purgeExpiredKeys(db, now, PURGE_BATCH);
+    purged += n;
+    if (n < PURGE_BATCH) break;
+  }
+  console.log(JSON.stringify({ level: 'info', msg: 'scheduled purge', idempotency_keys_purged: purged }));
+  return purged;
+}

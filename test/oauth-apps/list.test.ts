@@ -1,0 +1,240 @@
+// GET /v1/oauth-apps: keyset pages, filters, secrets on request, isolation.
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadKeyring } from '../../src/crypto/keyring';
+import { oauthApps, type OAuthAppRow } from '../../src/db/schema';
+import { newOAuthAppRow } from '../../src/oauth-apps/oauth-apps.service';
+import {
+  createdApp,
+  db,
+  listApps,
+  newCaller,
+  newSecret,
+  request,
+  send,
+  type AppObject,
+  type TestToken,
+} from '../support/fixtures';
+
+interface Page {
+  data: AppObject[];
+  has_more: boolean;
+}
+
+async function page(token: string, query: Record<string, string> = {}): Promise<Page> {
+  const res = await listApps(token, query);
+  if (res.status !== 200) throw new Error(`list answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as Page;
+}
+
+/** Every app of the query, walking the pages with starting_after. */
+async function all(token: string, query: Record<string, string> = {}): Promise<{ ids: string[]; pages: Page[] }> {
+  const pages: Page[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const p = await page(token, { ...query, ...(after ? { starting_after: after } : {}) });
+    pages.push(p);
+    if (!p.has_more) break;
+    after = p.data.at(-1)!.id;
+  }
+  return { ids: pages.flatMap((p) => p.data.map((a) => a.id)), pages };
+}
+
+/** Inserts many rows straight into storage, spread over time, with real ciphertexts. */
+async function seedRows(accountId: string, n: number, shape: (i: number) => Record<string, unknown>): Promise<OAuthAppRow[]> {
+  const keyring = await loadKeyring(env.ENCRYPTION_KEYRING);
+  const base = Date.UTC(2026, 0, 1);
+  const rows: OAuthAppRow[] = [];
+  for (let i = 0; i < n; i++) {
+    // Every fifth pair shares a created_at, so the id tie-break is exercised.
+    const at = new Date(base + Math.floor(i / 2) * 1000);
+    rows.push(
+      await newOAuthAppRow(
+        keyring,
+        accountId,
+        { provider: 'stripe', client_id: `c-${crypto.randomUUID()}`, client_secret: newSecret(), name: `app ${i}`, ...shape(i) } as never,
+        at,
+      ),
+    );
+  }
+  // D1 allows 100 bound parameters a statement: 7 rows of 14 columns.
+  for (let i = 0; i < rows.length; i += 7) await db().insert(oauthApps).values(rows.slice(i, i + 7));
+  return rows;
+}
+
+const newestFirst = (rows: OAuthAppRow[]) =>
+  [...rows].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1)).map((r) => r.id);
+
+let a: TestToken;
+let b: TestToken;
+let rowsA: OAuthAppRow[];
+const providers = ['stripe', 'github', 'hubspot'] as const;
+
+beforeAll(async () => {
+  a = await newCaller();
+  b = await newCaller();
+  rowsA = await seedRows(a.accountId, 250, (i) => ({
+    provider: providers[i % 3],
+    metadata: { index: i, even: i % 2 === 0, tier: i % 5 === 0 ? 'gold' : 'basic', nested: { x: i % 4, y: [1, 'a'] } },
+  }));
+  await seedRows(b.accountId, 30, () => ({ provider: 'stripe', metadata: { tier: 'gold' } }));
+});
+
+describe('GET /v1/oauth-apps: pages', () => {
+  it('250 apps, limit 100: each exactly once, newest first, has_more false on the last page', async () => {
+    const { ids, pages } = await all(a.token, { limit: '100' });
+    expect(pages.map((p) => p.data.length)).toEqual([100, 100, 50]);
+    expect(pages.map((p) => p.has_more)).toEqual([true, true, false]);
+    expect(new Set(ids).size).toBe(250);
+    expect(ids).toEqual(newestFirst(rowsA));
+  });
+
+  it('defaults to 100 per page and answers {data, has_more}', async () => {
+    const first = await page(a.token);
+    expect(Object.keys(first).sort()).toEqual(['data', 'has_more']);
+    expect(first.data).toHaveLength(100);
+    expect(first.data[0]!.client_secret).toBe('**********');
+  });
+
+  it('an exact multiple of the limit ends with has_more false, not an empty page', async () => {
+    const c = await newCaller();
+    for (let i = 0; i < 4; i++) await createdApp(c.token);
+    const { pages } = await all(c.token, { limit: '2' });
+    expect(pages.map((p) => [p.data.length, p.has_more])).toEqual([
+      [2, true],
+      [2, false],
+    ]);
+  });
+
+  it('an account with no apps gets an empty page', async () => {
+    const c = await newCaller();
+    expect(await page(c.token)).toEqual({ data: [], has_more: false });
+  });
+
+  it("B never sees A's apps, with any filter or cursor", async () => {
+    const { ids } = await all(b.token, { limit: '7' });
+    expect(ids).toHaveLength(30);
+    const idsA = new Set(rowsA.map((r) => r.id));
+    expect(ids.some((id) => idsA.has(id))).toBe(false);
+    const queries: Record<string, string>[] = [{ provider: 'github' }, { metadata: '{"tier":"gold"}' }, { 'health.status': 'ok' }];
+    for (const query of queries) {
+      const res = await all(b.token, query);
+      expect(res.ids.some((id) => idsA.has(id))).toBe(false);
+    }
+    // A's app as B's cursor: 422, as any unknown id.
+    const res = await listApps(b.token, { starting_after: rowsA[0]!.id });
+    expect(res.status).toBe(422);
+  });
+});
+
+describe('GET /v1/oauth-apps: filters', () => {
+  it('provider, combined with paging', async () => {
+    const { ids } = await all(a.token, { provider: 'github', limit: '30' });
+    expect(ids).toEqual(newestFirst(rowsA.filter((r) => r.provider === 'github')));
+  });
+
+  it('health.status', async () => {
+    expect((await all(a.token, { 'health.status': 'ok' })).ids).toHaveLength(250);
+    expect((await all(a.token, { 'health.status': 'error' })).ids).toHaveLength(0);
+  });
+
+  it('metadata: every given key with an equal JSON value, combined with provider and paging', async () => {
+    const expected = rowsA.filter((r) => {
+      const m = JSON.parse(r.metadata) as { tier: string; even: boolean };
+      return m.tier === 'gold' && m.even && r.provider === 'stripe';
+    });
+    const { ids } = await all(a.token, { metadata: '{"tier":"gold","even":true}', provider: 'stripe', limit: '3' });
+    expect(ids).toEqual(newestFirst(expected));
+    expect(ids.length).toBeGreaterThan(3);
+  });
+
+  it('metadata comparison is type-aware: true, 1 and "1" differ', async () => {
+    const c = await newCaller();
+    const t = await createdApp(c.token, { metadata: { flag: true } });
+    const one = await createdApp(c.token, { metadata: { flag: 1 } });
+    const s = await createdApp(c.token, { metadata: { flag: '1' } });
+    const n = await createdApp(c.token, { metadata: { flag: null } });
+    const idsFor = async (filter: string) => (await all(c.token, { metadata: filter })).ids;
+    expect(await idsFor('{"flag":true}')).toEqual([t.id]);
+    expect(await idsFor('{"flag":1}')).toEqual([one.id]);
+    expect(await idsFor('{"flag":1.0}')).toEqual([one.id]);
+    expect(await idsFor('{"flag":"1"}')).toEqual([s.id]);
+    expect(await idsFor('{"flag":null}')).toEqual([n.id]);
+    expect(await idsFor('{"flag":false}')).toEqual([]);
+    expect(await idsFor('{"other":null}')).toEqual([]);
+  });
+
+  it('objects and arrays compare by value, objects regardless of key order', async () => {
+    const c = await newCaller();
+    const app = await createdApp(c.token, { metadata: { owner: { team: 'billing', region: 'eu', tags: ['a', 'b'] }, 'we"ird\\key': 'é ✓' } });
+    const idsFor = async (filter: string) => (await all(c.token, { metadata: filter })).ids;
+    expect(await idsFor('{"owner":{"region":"eu","tags":["a","b"],"team":"billing"}}')).toEqual([app.id]);
+    expect(await idsFor('{"owner":{"team":"billing","region":"eu","tags":["a","b"]}}')).toEqual([app.id]);
+    expect(await idsFor('{"owner":{"team":"billing","tags":["b","a"],"region":"eu"}}')).toEqual([]);
+    expect(await idsFor('{"owner":{"team":"billing"}}')).toEqual([]);
+    expect(await idsFor('{"we\\"ird\\\\key":"é ✓"}')).toEqual([app.id]);
+    expect(await idsFor('{}')).toEqual([app.id]);
+  });
+});
+
+describe('GET /v1/oauth-apps: secrets on request', () => {
+  it('truncate_secrets=false with oauth_apps:secrets shows each secret; a tampered row shows null and error, the rest are fine', async () => {
+    const c = await newCaller();
+    const secrets = [newSecret(), newSecret(), newSecret()];
+    const apps = [];
+    for (const client_secret of secrets) apps.push(await createdApp(c.token, { client_secret }));
+    await env.DB.prepare("UPDATE oauth_apps SET client_secret_ciphertext = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE id = ?")
+      .bind(apps[1]!.id)
+      .run();
+    const p = await page(c.token, { truncate_secrets: 'false' });
+    const byId = new Map(p.data.map((x) => [x.id, x]));
+    expect(byId.get(apps[0]!.id)!.client_secret).toBe(secrets[0]);
+    expect(byId.get(apps[2]!.id)!.client_secret).toBe(secrets[2]);
+    const broken = byId.get(apps[1]!.id)!;
+    expect(broken.client_secret).toBeNull();
+    expect(broken.health.status).toBe('error');
+    expect(broken.health.notes).toHaveLength(1);
+    expect(byId.get(apps[0]!.id)!.health.status).toBe('ok');
+  });
+
+  it('without oauth_apps:secrets: 403, nothing decrypted', async () => {
+    const reader = await newCaller(['oauth_apps:read']);
+    const res = await listApps(reader.token, { truncate_secrets: 'false' });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('GET /v1/oauth-apps: bad queries are 422 and name the parameter', () => {
+  const cases: [Record<string, string> | string, string][] = [
+    [{ limit: '0' }, 'limit'],
+    [{ limit: '101' }, 'limit'],
+    [{ limit: 'ten' }, 'limit'],
+    [{ limit: '1.5' }, 'limit'],
+    [{ starting_after: crypto.randomUUID() }, 'starting_after'],
+    [{ starting_after: 'nope' }, 'starting_after'],
+    [{ provider: 'myspace' }, 'provider'],
+    [{ 'health.status': 'bad' }, 'health.status'],
+    [{ metadata: '{"a":' }, 'metadata'],
+    [{ metadata: '[1]' }, 'metadata'],
+    [{ metadata: '"x"' }, 'metadata'],
+    [{ truncate_secrets: 'maybe' }, 'truncate_secrets'],
+    [{ sort: 'asc' }, 'sort'],
+    ['provider=stripe&provider=github', 'provider'],
+  ];
+  for (const [query, field] of cases) {
+    it(`${typeof query === 'string' ? query : JSON.stringify(query)}`, async () => {
+      const res =
+        typeof query === 'string'
+          ? await send(request('GET', `/v1/oauth-apps?${query}`, { token: a.token }))
+          : await listApps(a.token, query);
+      expect(res.status).toBe(422);
+      const body = (await res.json()) as { validation_errors: Record<string, string[]> };
+      expect(Object.keys(body.validation_errors)).toEqual([field]);
+    });
+  }
+
+  it('needs oauth_apps:read', async () => {
+    const writer = await newCaller(['oauth_apps:write']);
+    expect((await listApps(writer.token)).status).toBe(403);
+  });
+});
