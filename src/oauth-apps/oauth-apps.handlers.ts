@@ -12,10 +12,10 @@ import { oauthAppEtag, presentOAuthApp, type Reveal } from './oauth-apps.present
 import {
   deleteOAuthApp,
   DuplicateOAuthAppError,
-  findListPosition,
   findOAuthApp,
   insertOAuthApp,
   listOAuthApps,
+  oauthAppExists,
   updateOAuthApp,
 } from './oauth-apps.repository';
 import {
@@ -86,15 +86,12 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
   const { accountId } = c.var.auth;
   const limit = query.limit === undefined ? LIMITS.pageSize : Number(query.limit);
 
-  let after;
-  if (query.starting_after !== undefined) {
-    after = APP_ID.test(query.starting_after) ? await findListPosition(db, accountId, query.starting_after) : undefined;
-    if (!after) {
-      throw new ApiError(422, 'The request failed validation; see validation_errors.', {
-        validationErrors: { starting_after: ['is not the id of an OAuth app in this account'] },
-      });
-    }
-  }
+  const after = query.starting_after;
+  const unknownCursor = () =>
+    new ApiError(422, 'The request failed validation; see validation_errors.', {
+      validationErrors: { starting_after: ['is not the id of an OAuth app in this account'] },
+    });
+  if (after !== undefined && !APP_ID.test(after)) throw unknownCursor();
   const filter = {
     provider: query.provider,
     healthStatus: query['health.status'],
@@ -102,6 +99,8 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
   };
   // One row more than the page tells whether another page follows.
   const rows = await listOAuthApps(db, accountId, filter, after, limit + 1);
+  // An empty page after a cursor: the end of the list, or a cursor that is not ours.
+  if (rows.length === 0 && after !== undefined && !(await oauthAppExists(db, accountId, after))) throw unknownCursor();
   const page = rows.slice(0, limit);
   const keyring = secrets ? await keyringOf(c) : undefined;
   const data = await Promise.all(

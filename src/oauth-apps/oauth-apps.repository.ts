@@ -104,38 +104,39 @@ export interface ListFilter {
   metadata?: Record<string, unknown> | undefined;
 }
 
-export interface ListPosition {
-  createdAt: string;
-  id: string;
-}
-
-/** Where the app `id` of this account sits in the list order, if it exists. */
-export async function findListPosition(db: Database, accountId: string, id: string): Promise<ListPosition | undefined> {
+/** Whether the app `id` exists in this account (a list cursor must). */
+export async function oauthAppExists(db: Database, accountId: string, id: string): Promise<boolean> {
   const rows = await db
-    .select({ createdAt: oauthApps.createdAt, id: oauthApps.id })
+    .select({ id: oauthApps.id })
     .from(oauthApps)
     .where(and(eq(oauthApps.accountId, accountId), eq(oauthApps.id, id)))
     .limit(1);
-  return rows[0];
+  return rows.length > 0;
 }
 
 /**
  * One page, newest first (created_at, then id, descending), strictly after
- * `after`. Keyset pagination on the (account, [provider | health,] created_at, id)
- * indexes: a deep page costs what the first does.
+ * the app `afterId`. Keyset pagination on the (account, [provider | health,]
+ * created_at, id) indexes: a deep page costs what the first does. The cursor's
+ * position is read in the same statement, so a page is one round trip; an
+ * unknown cursor simply yields no rows.
  */
-export async function listOAuthApps(
+export function listOAuthApps(
   db: Database,
   accountId: string,
   filter: ListFilter,
-  after: ListPosition | undefined,
+  afterId: string | undefined,
   limit: number,
-): Promise<OAuthAppRow[]> {
+) {
   const conditions: SQL[] = [eq(oauthApps.accountId, accountId)];
   if (filter.provider !== undefined) conditions.push(eq(oauthApps.provider, filter.provider));
   if (filter.healthStatus !== undefined) conditions.push(eq(oauthApps.healthStatus, filter.healthStatus));
   for (const [key, value] of Object.entries(filter.metadata ?? {})) conditions.push(metadataHolds(key, value));
-  if (after) conditions.push(sql`(${oauthApps.createdAt}, ${oauthApps.id}) < (${after.createdAt}, ${after.id})`);
+  if (afterId !== undefined) {
+    const cursor = sql`SELECT ${oauthApps.createdAt}, ${oauthApps.id} FROM ${oauthApps} WHERE ${oauthApps.accountId} = ${accountId} AND ${oauthApps.id} = ${afterId}`;
+    conditions.push(sql`(${oauthApps.createdAt}, ${oauthApps.id}) < (${cursor})`);
+  }
+  // A query builder: awaiting it runs it; tests read its plan through toSQL().
   return db
     .select()
     .from(oauthApps)

@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKeyring } from '../../src/crypto/keyring';
 import { oauthApps, type OAuthAppRow } from '../../src/db/schema';
+import { listOAuthApps } from '../../src/oauth-apps/oauth-apps.repository';
 import { newOAuthAppRow } from '../../src/oauth-apps/oauth-apps.service';
 import {
   createdApp,
@@ -237,4 +238,31 @@ describe('GET /v1/oauth-apps: bad queries are 422 and name the parameter', () =>
     const writer = await newCaller(['oauth_apps:write']);
     expect((await listApps(writer.token)).status).toBe(403);
   });
+});
+
+describe('GET /v1/oauth-apps: the query plan', () => {
+  // Keyset pagination only holds if SQLite walks an index in list order:
+  // no full scan, no sort of the whole account's rows.
+  async function plan(filter: Parameters<typeof listOAuthApps>[2], after?: string) {
+    const { sql, params } = listOAuthApps(db(), a.accountId, filter, after, 101).toSQL();
+    const rows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...params)
+      .all<{ detail: string }>();
+    return rows.results.map((r) => r.detail).join(' | ');
+  }
+  const cursor = () => rowsA[100]!.id;
+
+  for (const [label, filter, index] of [
+    ['unfiltered', {}, 'oauth_apps_account_created_id_idx'],
+    ['by provider', { provider: 'github' }, 'oauth_apps_account_provider_created_id_idx'],
+    ['by health', { healthStatus: 'ok' }, 'oauth_apps_account_health_created_id_idx'],
+  ] as const) {
+    it(`${label}: first and deep pages search ${index}, with no sort`, async () => {
+      for (const after of [undefined, cursor()]) {
+        const detail = await plan(filter, after);
+        expect(detail).toContain(`USING INDEX ${index}`);
+        expect(detail).not.toMatch(/TEMP B-TREE|SCAN oauth_apps/);
+      }
+    });
+  }
 });
