@@ -1,11 +1,14 @@
 // The keyring: several AES-256 keys, one primary. It arrives as one secret
 // (ENCRYPTION_KEYRING) holding JSON: {"primary": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}}.
 // Keys are imported once per isolate, non-extractable.
-import { base64ToBytes, bytesToBase64 } from './encoding';
+import { base64ToBytes, bytesToBase64, utf8 } from './encoding';
 
 export interface Keyring {
   readonly primaryId: string;
+  /** AES-256-GCM keys, by id. */
   readonly keys: ReadonlyMap<string, CryptoKey>;
+  /** HMAC-SHA-256 keys derived from the same key material (HKDF), by id. */
+  readonly macKeys: ReadonlyMap<string, CryptoKey>;
 }
 
 /** The keyring secret is missing or malformed. The message never holds key material. */
@@ -65,14 +68,29 @@ export function loadKeyring(secret: string | undefined): Promise<Keyring> {
   return keyring;
 }
 
+const MAC_INFO = utf8.encode('oauth-apps/request-fingerprint/v1');
+
 async function importKeyring(secret: string | undefined): Promise<Keyring> {
   const parsed = parseKeyring(secret);
   const keys = new Map<string, CryptoKey>();
+  const macKeys = new Map<string, CryptoKey>();
   for (const [id, bytes] of parsed.keys) {
     keys.set(id, await crypto.subtle.importKey('raw', bytes, 'AES-GCM', false, ['encrypt', 'decrypt']));
+    // A separate key for MACs, so that one key never serves two algorithms.
+    const base = await crypto.subtle.importKey('raw', bytes, 'HKDF', false, ['deriveKey']);
+    macKeys.set(
+      id,
+      await crypto.subtle.deriveKey(
+        { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: MAC_INFO },
+        base,
+        { name: 'HMAC', hash: 'SHA-256' },
+        false,
+        ['sign'],
+      ),
+    );
     bytes.fill(0);
   }
-  return { primaryId: parsed.primaryId, keys };
+  return { primaryId: parsed.primaryId, keys, macKeys };
 }
 
 /** A new keyring secret value with one fresh random key (for set-up scripts and tests). */

@@ -74,7 +74,7 @@ export const idempotencyKeys = sqliteTable(
       .notNull()
       .references(() => accounts.id),
     key: text('key').notNull(),
-    // SHA-256 of method, path and canonical body.
+    // "<key id>:<HMAC-SHA-256>" of method, path and canonical body (src/crypto/fingerprint.ts).
     fingerprint: text('fingerprint').notNull(),
     // Who holds the reservation: a random id per request.
     reservationId: text('reservation_id').notNull(),

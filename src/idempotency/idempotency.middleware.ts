@@ -12,7 +12,8 @@
 // stored after it; a 5xx or a crash releases the key, and a reservation whose
 // request died lapses with its lease.
 import type { Context, MiddlewareHandler } from 'hono';
-import { sha256Hex } from '../crypto/encoding';
+import { fingerprint, fingerprintMatches } from '../crypto/fingerprint';
+import { loadKeyring } from '../crypto/keyring';
 import type { Alongside } from '../db/client';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/errors';
@@ -45,12 +46,13 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
       throw new ApiError(400, 'The Idempotency-Key header must be 1 to 255 printable ASCII characters.');
     }
     const body = (c.req.valid as (target: 'json') => unknown)('json');
-    const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${canonicalJson(body ?? null)}`);
+    const request = `${c.req.method} ${c.req.path}\n${canonicalJson(body ?? null)}`;
+    const keyring = await loadKeyring(c.env.ENCRYPTION_KEYRING);
     const db = c.var.db;
     const outcome = await reserveKey(db, {
       accountId: c.var.auth.accountId,
       key,
-      fingerprint,
+      fingerprint: await fingerprint(keyring, request),
       now: new Date(),
       leaseMs: IDEMPOTENCY_LEASE_MS,
       ttlMs: IDEMPOTENCY_TTL_MS,
@@ -58,7 +60,7 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
 
     if ('existing' in outcome) {
       const record = outcome.existing;
-      if (record.fingerprint !== fingerprint) {
+      if (!(await fingerprintMatches(keyring, record.fingerprint, request))) {
         throw new ApiError(422, 'This Idempotency-Key was already used with a different request; use a new key.');
       }
       if (record.state !== 'complete' || record.responseStatus === null || record.responseBody === null) {

@@ -3,10 +3,13 @@
 import { createScheduledController } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/crypto/encoding';
 import worker from '../../src/index';
+import { canonicalJson } from '../../src/util/canonical-json';
 import {
   createdApp,
   newCaller,
+  newSecret,
   oauthAppCount,
   patchApp,
   request,
@@ -62,6 +65,19 @@ describe('replay', () => {
     expect(JSON.parse(row!.response_body as string)).toEqual(app);
     // No secret in the stored answer.
     expect((row!.response_body as string).includes('sk-test-')).toBe(false);
+  });
+
+  it('the record holds no secret, and its fingerprint is keyed, not a plain hash of the body', async () => {
+    const app = await createdApp(caller.token);
+    const k = key();
+    const secret = newSecret();
+    const res = await patchApp(caller.token, app.id, { client_secret: secret }, { 'Idempotency-Key': k });
+    expect(res.status).toBe(200);
+    const row = (await keyRow(caller.accountId, k))!;
+    expect(JSON.stringify(row).includes(secret)).toBe(false);
+    const plain = await sha256Hex(`PATCH /v1/oauth-apps/${app.id}\n${canonicalJson({ client_secret: secret })}`);
+    expect(row.fingerprint).toMatch(/^test-k1:[0-9a-f]{64}$/);
+    expect(row.fingerprint).not.toContain(plain);
   });
 
   it('the same key with a different request is 422 and changes nothing', async () => {
