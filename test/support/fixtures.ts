@@ -8,6 +8,7 @@ import { d1Database } from '../../src/db/client';
 import { sql } from 'drizzle-orm';
 import { accounts, apiTokens, oauthApps } from '../../src/db/schema';
 import worker from '../../src/index';
+import type { OAuthAppObject } from '../../src/oauth-apps/oauth-apps.presenter';
 import { rememberSecret } from './log-capture';
 
 export const db = () => d1Database(env.DB);
@@ -108,17 +109,7 @@ export async function sendWithEnv(req: Request, overrides: Partial<Cloudflare.En
   return res;
 }
 
-export interface AppObject {
-  id: string;
-  provider: string;
-  name: string;
-  client_id: string;
-  client_secret: string | null;
-  metadata: Record<string, unknown>;
-  health: { status: string; notes: string[]; time: string };
-  created_at: string;
-  updated_at: string;
-}
+export type AppObject = OAuthAppObject;
 
 /** Creates an app through the API and returns it (fails the test unless 200). */
 export async function createdApp(token: string, overrides: Record<string, unknown> = {}): Promise<AppObject> {
