@@ -59,6 +59,8 @@ function banner(token: string): string {
     `  ${token}`,
     'Create an OAuth app:',
     `curl --request POST --url ${base}/v1/oauth-apps --header 'Authorization: Bearer ${token}' --header 'Content-Type: application/json' --data '${body}'`,
+    'List them:',
+    `curl --url ${base}/v1/oauth-apps --header 'Authorization: Bearer ${token}'`,
     rule,
   ].join('\n');
 }

@@ -7,6 +7,8 @@ import { DEV_PORT } from './lib/dev-settings';
 const BASE = `http://localhost:${DEV_PORT}`;
 const TOKEN = /Bearer (oat_[A-Za-z0-9_-]{43})/;
 
+let step = 'start';
+
 function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`smoke: ${message}`);
 }
@@ -32,18 +34,36 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 250));
     }
     const devToken = TOKEN.exec(output)![1]!;
-    const curl = output.split('\n').find((l) => l.startsWith('curl '));
+    const curl = output.split('\n').find((l) => l.startsWith('curl --request POST'));
     check(curl, 'no curl line printed');
 
     // The printed curl line, run as printed (a second run of dev answers 409 for the same client_id).
     const ran = spawnSync('bash', ['-c', `${curl} --silent --output /dev/null --write-out '%{http_code}'`], { encoding: 'utf8' });
     check(['200', '409'].includes(ran.stdout), `the printed curl answered ${ran.stdout}`);
 
+    step = 'create';
     const res = await create(devToken, crypto.randomUUID());
     check(res.status === 200, `create with the dev token answered ${res.status}`);
     const app = (await res.json()) as Record<string, unknown>;
     check(app.client_secret === '**********', 'the secret was not masked');
     check(res.headers.get('Request-Id'), 'no Request-Id header');
+
+    // The rest of the lifecycle, served by wrangler dev (rate-limit binding included).
+    const auth = { Authorization: `Bearer ${devToken}` };
+    step = 'list';
+    const listed = await fetch(`${BASE}/v1/oauth-apps?limit=1`, { headers: auth });
+    check(listed.status === 200 && ((await listed.json()) as { data: unknown[] }).data.length === 1, `list answered ${listed.status}`);
+    step = 'patch';
+    const patched = await fetch(`${BASE}/v1/oauth-apps/${app.id as string}`, {
+      method: 'PATCH',
+      headers: { ...auth, 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+      body: JSON.stringify({ name: 'Smoke, renamed' }),
+    });
+    check(patched.status === 200 && patched.headers.get('ETag') === '"v2"', `patch answered ${patched.status}`);
+    await patched.text(); // read it all: an unread body holds the connection
+    step = 'delete';
+    const deleted = await fetch(`${BASE}/v1/oauth-apps/${app.id as string}`, { method: 'DELETE', headers: auth });
+    check(deleted.status === 200 && ((await deleted.json()) as { deleted: boolean }).deleted, `delete answered ${deleted.status}`);
 
     // token:create while the dev server runs, against the same local database.
     const minted = spawnSync('npm', ['run', '--silent', 'token:create', '--', '--account', 'smoke', '--scopes', 'oauth_apps:write'], {
@@ -70,6 +90,6 @@ async function main(): Promise<void> {
 }
 
 await main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error(`smoke failed at ${step}:`, err instanceof Error ? `${err.message}${err.cause ? ` (${String(err.cause)})` : ''}` : err);
   process.exit(1);
 });
