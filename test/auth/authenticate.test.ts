@@ -133,3 +133,22 @@ describe('the token cache', () => {
     expect(await callWith('abc', caller.token)).toBe(500);
   });
 });
+
+describe('every endpoint needs a valid token', () => {
+  const id = crypto.randomUUID();
+  const endpoints: [string, string, unknown?][] = [
+    ['GET', '/v1/oauth-apps'],
+    ['POST', '/v1/oauth-apps', {}],
+    ['GET', `/v1/oauth-apps/${id}`],
+    ['PATCH', `/v1/oauth-apps/${id}`, {}],
+    ['DELETE', `/v1/oauth-apps/${id}`],
+    ['GET', '/v1/providers'],
+  ];
+  for (const [method, path, body] of endpoints) {
+    it(`${method} ${path.replace(id, '{id}')}: 401 without one, 401 with an unknown one`, async () => {
+      expect((await send(request(method, path, { body }))).status).toBe(401);
+      const unknown = rememberSecret(generateApiToken());
+      expect((await send(request(method, path, { body, token: unknown }))).status).toBe(401);
+    });
+  }
+});

@@ -215,6 +215,21 @@ describe('PATCH /v1/oauth-apps/{id}', () => {
     expect(star.headers.get('ETag')).toBe('"v4"');
   });
 
+  it('400 on malformed JSON, 413 on a body over 64 KiB; nothing changes', async () => {
+    const app = await createdApp(owner.token);
+    const raw = (body: string) =>
+      send(
+        request('PATCH', `/v1/oauth-apps/${app.id}`, {
+          token: owner.token,
+          rawBody: body,
+          headers: { 'Content-Type': 'application/json' },
+        }),
+      );
+    await expectError(await raw('{"name":'), 400);
+    await expectError(await raw(JSON.stringify({ name: 'x'.repeat(70_000) })), 413);
+    expect((await rawRow(app.id))!.version).toBe(1);
+  });
+
   it('needs oauth_apps:write; a bad body type is 415', async () => {
     const app = await createdApp(owner.token);
     await expectError(await patchApp(reader.token, app.id, { name: 'x' }), 403);
