@@ -45,7 +45,8 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     if (!KEY.test(key)) {
       throw new ApiError(400, 'The Idempotency-Key header must be 1 to 255 printable ASCII characters.');
     }
-    const body = (c.req.valid as (target: 'json') => unknown)('json');
+    // The validated body (this middleware runs after the json validator).
+    const body = (c.req as unknown as { valid(target: 'json'): unknown }).valid('json');
     const request = `${c.req.method} ${c.req.path}\n${canonicalJson(body ?? null)}`;
     const keyring = await loadKeyring(c.env.ENCRYPTION_KEYRING);
     const db = c.var.db;
