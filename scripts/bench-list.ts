@@ -4,12 +4,12 @@
 // the first page and the page after the 10,000th app, unfiltered and
 // filtered by provider (limit 100). Prints medians and the deep/first ratios.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { displayPrefix, generateApiToken, hashApiToken } from '../src/auth/api-token';
-import { sqlText } from './lib/d1';
-import { spawnWrangler, wranglerOrThrow } from './lib/wrangler';
+import { applyMigrations, executeSql, sqlText } from './lib/d1';
+import { ensureToken } from './lib/tokens';
+import { spawnWrangler } from './lib/wrangler';
 
 const PORT = 8799;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -23,16 +23,13 @@ function median(values: number[]): number {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'oauth-apps-bench-'));
-  const persist = ['--persist-to', join(dir, 'state')];
+  const target = { remote: false, persistTo: join(dir, 'state') };
+  const persist = ['--persist-to', target.persistTo];
   let dev: ReturnType<typeof spawn> | undefined;
   try {
-    await wranglerOrThrow(['d1', 'migrations', 'apply', 'DB', '--local', ...persist]);
-    const token = generateApiToken();
-    const accountId = crypto.randomUUID();
-    const lines = [
-      `INSERT INTO accounts (id, name, created_at) VALUES (${sqlText(accountId)}, 'bench', '2026-01-01T00:00:00.000Z');`,
-      `INSERT INTO api_tokens (id, account_id, token_hash, token_prefix, scopes, created_at) VALUES (${sqlText(crypto.randomUUID())}, ${sqlText(accountId)}, ${sqlText(await hashApiToken(token))}, ${sqlText(displayPrefix(token))}, 'oauth_apps:read', '2026-01-01T00:00:00.000Z');`,
-    ];
+    await applyMigrations(target);
+    const { token, accountId } = await ensureToken({ account: 'bench', scopes: ['oauth_apps:read'] }, target);
+    const lines: string[] = [];
     // Rows in creation order; listing is newest first.
     const ids: { id: string; provider: string }[] = [];
     const base = Date.UTC(2026, 0, 1);
@@ -53,9 +50,7 @@ async function main(): Promise<void> {
         values = [];
       }
     }
-    const seed = join(dir, 'seed.sql');
-    writeFileSync(seed, lines.join('\n'));
-    await wranglerOrThrow(['d1', 'execute', 'DB', '--local', ...persist, '--file', seed]);
+    await executeSql(lines.join('\n'), target);
 
     const newestFirst = [...ids].reverse();
     const deepAll = newestFirst[9_999]!.id;

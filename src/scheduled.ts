@@ -1,6 +1,7 @@
 // Work run by the cron trigger (wrangler.toml [triggers]).
 import { d1Database } from './db/client';
 import type { Bindings } from './env';
+import { logEvent } from './http/log';
 import { purgeExpiredKeys } from './idempotency/idempotency.repository';
 
 const PURGE_BATCH = 500;
@@ -15,6 +16,6 @@ export async function runScheduled(env: Bindings, now: Date): Promise<number> {
     purged += n;
     if (n < PURGE_BATCH) break;
   }
-  console.log(JSON.stringify({ level: 'info', msg: 'scheduled purge', idempotency_keys_purged: purged }));
+  logEvent('scheduled purge', { idempotency_keys_purged: purged });
   return purged;
 }

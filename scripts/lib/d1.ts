@@ -9,13 +9,16 @@ export const D1_BINDING = 'DB';
 
 export interface Target {
   remote: boolean;
+  /** A local database kept elsewhere than .wrangler/state (scratch databases). */
+  persistTo?: string;
 }
 
-const where = ({ remote }: Target) => (remote ? '--remote' : '--local');
+const where = ({ remote, persistTo }: Target) =>
+  remote ? ['--remote'] : ['--local', ...(persistTo ? ['--persist-to', persistTo] : [])];
 
 /** Applies migrations/ (wrangler records them in d1_migrations; re-running is a no-op). */
 export async function applyMigrations(target: Target): Promise<void> {
-  await wranglerOrThrow(['d1', 'migrations', 'apply', D1_BINDING, where(target)]);
+  await wranglerOrThrow(['d1', 'migrations', 'apply', D1_BINDING, ...where(target)]);
 }
 
 /** Runs SQL statements and returns the rows of each statement's result. */
@@ -24,7 +27,7 @@ export async function executeSql(sql: string, target: Target): Promise<Record<st
   try {
     const file = join(dir, 'statements.sql');
     writeFileSync(file, sql);
-    const output = await wranglerOrThrow(['d1', 'execute', D1_BINDING, where(target), '--file', file, '--json']);
+    const output = await wranglerOrThrow(['d1', 'execute', D1_BINDING, ...where(target), '--file', file, '--json']);
     const json = output.slice(output.indexOf('['));
     return (JSON.parse(json) as { results: Record<string, unknown>[] }[]).map((r) => r.results ?? []);
   } finally {

@@ -1,5 +1,6 @@
 // Bearer-token authentication and scope checks, as route middleware.
 import type { MiddlewareHandler } from 'hono';
+import type { Database } from '../db/client';
 import { readConfig, type AppEnv } from '../env';
 import { ApiError } from '../http/errors';
 import { enforceRateLimit } from '../http/rate-limit';
@@ -39,7 +40,7 @@ export function requireGranted(auth: VerifiedToken, scope: Scope): void {
   if (!auth.scopes.includes(scope)) throw new ApiError(403, `This API token lacks the ${scope} scope.`);
 }
 
-async function verify(db: AppEnv['Variables']['db'], token: string, ttlSeconds: number): Promise<VerifiedToken> {
+async function verify(db: Database, token: string, ttlSeconds: number): Promise<VerifiedToken> {
   const hash = await hashApiToken(token);
   const now = Date.now();
   const cached = getCachedToken(hash, ttlSeconds, now);

@@ -18,6 +18,11 @@ export function logRequest(c: Context<AppEnv>, status: number, durationMs: numbe
   );
 }
 
+/** A log line about work outside a request (e.g. the cron trigger). */
+export function logEvent(msg: string, fields: Record<string, string | number | boolean | null>): void {
+  console.log(JSON.stringify({ level: 'info', msg, ...fields }));
+}
+
 export function logError(c: Context<AppEnv>, msg: string, err: unknown): void {
   console.error(
     JSON.stringify({ level: 'error', msg, request_id: c.get('requestId'), error: describeError(err) }),

@@ -36,6 +36,10 @@ function fieldName(prefix: string, key: string): string {
 export function validationHook(
   result: { success: true } | { success: false; error: { issues: readonly Issue[] } }): void {
   if (result.success) return;
-  const validationErrors = toValidationErrors(result.error.issues);
-  throw new ApiError(422, 'The request failed validation; see validation_errors.', { validationErrors });
+  throw validationError(toValidationErrors(result.error.issues));
+}
+
+/** The API's 422, for a validation a handler makes itself. */
+export function validationError(validationErrors: ValidationErrors): ApiError {
+  return new ApiError(422, 'The request failed validation; see validation_errors.', { validationErrors });
 }

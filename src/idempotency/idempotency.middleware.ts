@@ -14,7 +14,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { fingerprint, fingerprintMatches } from '../crypto/fingerprint';
 import { loadKeyring } from '../crypto/keyring';
-import type { Alongside } from '../db/client';
+import { nothingAlongside, type Alongside } from '../db/client';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/errors';
 import { canonicalJson } from '../util/canonical-json';
@@ -112,7 +112,7 @@ export async function commitWithAnswer(
   write: (alongside: Alongside) => Promise<boolean>,
 ): Promise<boolean> {
   const scope = c.var.idempotency;
-  if (!scope) return write(() => []);
+  if (!scope) return write(nothingAlongside);
   const applied = await write((guard) => [completeStatement(c.var.db, scope.reservation, answer, guard)]);
   if (applied) scope.answered = true;
   return applied;

@@ -23,6 +23,7 @@ export interface StoredAnswer {
 export async function reserveKey(
   db: Database,
   fields: { accountId: string; key: string; fingerprint: string; now: Date; leaseMs: number; ttlMs: number },
+  attempts = 3,
 ): Promise<{ reserved: Reservation } | { existing: IdempotencyKeyRow }> {
   const reservationId = crypto.randomUUID();
   const now = fields.now.toISOString();
@@ -57,8 +58,10 @@ export async function reserveKey(
     .from(idempotencyKeys)
     .where(and(eq(idempotencyKeys.accountId, fields.accountId), eq(idempotencyKeys.key, fields.key)))
     .limit(1);
-  if (!existing) return reserveKey(db, fields); // released in between: try again
-  return { existing };
+  if (existing) return { existing };
+  // Released between the two statements: try again, a bounded number of times.
+  if (attempts <= 1) throw new Error('idempotency key kept changing hands while being reserved');
+  return reserveKey(db, fields, attempts - 1);
 }
 
 /** The statement that stores the answer, if `guard` holds; for a write's batch. */

@@ -7,6 +7,7 @@ import type { OAuthAppRow } from '../db/schema';
 import type { AppEnv } from '../env';
 import { ifMatchSatisfied } from '../http/conditional';
 import { ApiError } from '../http/errors';
+import { validationError } from '../http/validation';
 import { answerResponse, commitWithAnswer, jsonAnswer } from '../idempotency/idempotency.middleware';
 import { oauthAppEtag, presentOAuthApp, type Reveal } from './oauth-apps.presenter';
 import {
@@ -15,7 +16,6 @@ import {
   findOAuthApp,
   insertOAuthApp,
   listOAuthApps,
-  oauthAppExists,
   updateOAuthApp,
 } from './oauth-apps.repository';
 import {
@@ -87,10 +87,7 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
   const limit = query.limit === undefined ? LIMITS.pageSize : Number(query.limit);
 
   const after = query.starting_after;
-  const unknownCursor = () =>
-    new ApiError(422, 'The request failed validation; see validation_errors.', {
-      validationErrors: { starting_after: ['is not the id of an OAuth app in this account'] },
-    });
+  const unknownCursor = () => validationError({ starting_after: ['is not the id of an OAuth app in this account'] });
   if (after !== undefined && !APP_ID.test(after)) throw unknownCursor();
   const filter = {
     provider: query.provider,
@@ -100,7 +97,7 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
   // One row more than the page tells whether another page follows.
   const rows = await listOAuthApps(db, accountId, filter, after, limit + 1);
   // An empty page after a cursor: the end of the list, or a cursor that is not ours.
-  if (rows.length === 0 && after !== undefined && !(await oauthAppExists(db, accountId, after))) throw unknownCursor();
+  if (rows.length === 0 && after !== undefined && !(await findOAuthApp(db, accountId, after))) throw unknownCursor();
   const page = rows.slice(0, limit);
   const keyring = secrets ? await keyringOf(c) : undefined;
   const data = await Promise.all(

@@ -15,6 +15,13 @@ export class DuplicateOAuthAppError extends Error {
   }
 }
 
+/** The app `id` of this account: the only way any query reaches a row. */
+const ownApp = (accountId: string, id: string) => and(eq(oauthApps.accountId, accountId), eq(oauthApps.id, id));
+
+/** The apps of this account with the row's provider and client_id (at most one). */
+const sameClient = (row: Pick<OAuthAppRow, 'accountId' | 'provider' | 'clientId'>) =>
+  and(eq(oauthApps.accountId, row.accountId), eq(oauthApps.provider, row.provider), eq(oauthApps.clientId, row.clientId));
+
 function batch(db: Database, statements: Statement[]) {
   return db.batch(statements as [Statement, ...Statement[]]);
 }
@@ -24,7 +31,7 @@ function batch(db: Database, statements: Statement[]) {
  * already holds (account, provider, client_id).
  */
 export async function insertOAuthApp(db: Database, row: OAuthAppRow, alongside: Alongside = nothing): Promise<void> {
-  const free = sql`NOT EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${oauthApps.accountId} = ${row.accountId} AND ${oauthApps.provider} = ${row.provider} AND ${oauthApps.clientId} = ${row.clientId})`;
+  const free = sql`NOT EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${sameClient(row)})`;
   // Twice at most: the conflicting app may be deleted between the two statements.
   for (let attempt = 0; attempt < 2; attempt++) {
     const insert = db
@@ -34,28 +41,14 @@ export async function insertOAuthApp(db: Database, row: OAuthAppRow, alongside: 
       .returning({ id: oauthApps.id });
     const results = await batch(db, [...alongside(free), insert]);
     if ((results.at(-1) as unknown[]).length > 0) return;
-    const existing = await db
-      .select({ id: oauthApps.id })
-      .from(oauthApps)
-      .where(
-        and(
-          eq(oauthApps.accountId, row.accountId),
-          eq(oauthApps.provider, row.provider),
-          eq(oauthApps.clientId, row.clientId),
-        ),
-      )
-      .limit(1);
+    const existing = await db.select({ id: oauthApps.id }).from(oauthApps).where(sameClient(row)).limit(1);
     if (existing[0]) throw new DuplicateOAuthAppError(existing[0].id);
   }
   throw new Error('insert of an OAuth app conflicted twice without a visible conflicting row');
 }
 
 export async function findOAuthApp(db: Database, accountId: string, id: string): Promise<OAuthAppRow | undefined> {
-  const rows = await db
-    .select()
-    .from(oauthApps)
-    .where(and(eq(oauthApps.accountId, accountId), eq(oauthApps.id, id)))
-    .limit(1);
+  const rows = await db.select().from(oauthApps).where(ownApp(accountId, id)).limit(1);
   return rows[0];
 }
 
@@ -73,11 +66,7 @@ export async function updateOAuthApp(
   changes: OAuthAppChanges,
   alongside: Alongside = nothing,
 ): Promise<boolean> {
-  const where = and(
-    eq(oauthApps.accountId, row.accountId),
-    eq(oauthApps.id, row.id),
-    eq(oauthApps.version, row.version),
-  );
+  const where = and(ownApp(row.accountId, row.id), eq(oauthApps.version, row.version));
   const unchanged = sql`EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${where})`;
   const update = db
     .update(oauthApps)
@@ -92,7 +81,7 @@ export async function updateOAuthApp(
 export async function deleteOAuthApp(db: Database, accountId: string, id: string): Promise<boolean> {
   const deleted = await db
     .delete(oauthApps)
-    .where(and(eq(oauthApps.accountId, accountId), eq(oauthApps.id, id)))
+    .where(ownApp(accountId, id))
     .returning({ id: oauthApps.id });
   return deleted.length > 0;
 }
@@ -102,16 +91,6 @@ export interface ListFilter {
   healthStatus?: string | undefined;
   /** Top-level keys that must be present with an equal JSON value. */
   metadata?: Record<string, unknown> | undefined;
-}
-
-/** Whether the app `id` exists in this account (a list cursor must). */
-export async function oauthAppExists(db: Database, accountId: string, id: string): Promise<boolean> {
-  const rows = await db
-    .select({ id: oauthApps.id })
-    .from(oauthApps)
-    .where(and(eq(oauthApps.accountId, accountId), eq(oauthApps.id, id)))
-    .limit(1);
-  return rows.length > 0;
 }
 
 /**
@@ -133,7 +112,7 @@ export function listOAuthApps(
   if (filter.healthStatus !== undefined) conditions.push(eq(oauthApps.healthStatus, filter.healthStatus));
   for (const [key, value] of Object.entries(filter.metadata ?? {})) conditions.push(metadataHolds(key, value));
   if (afterId !== undefined) {
-    const cursor = sql`SELECT ${oauthApps.createdAt}, ${oauthApps.id} FROM ${oauthApps} WHERE ${oauthApps.accountId} = ${accountId} AND ${oauthApps.id} = ${afterId}`;
+    const cursor = sql`SELECT ${oauthApps.createdAt}, ${oauthApps.id} FROM ${oauthApps} WHERE ${ownApp(accountId, afterId)}`;
     conditions.push(sql`(${oauthApps.createdAt}, ${oauthApps.id}) < (${cursor})`);
   }
   // A query builder: awaiting it runs it; tests read its plan through toSQL().
