@@ -10,8 +10,10 @@ import { wranglerOrThrow } from './lib/wrangler';
 const GZIP_BUDGET_KIB = 60;
 const STARTUP_BUDGET_MS = 5;
 // The profiler samples about once a millisecond and a start-up is a few samples
-// at most, so single runs jump between 0 and ~10 ms; the median of several counts.
-const RUNS = 9;
+// at most, so single runs jump between 0 and ~10 ms: about one run in four is
+// not 0 here, even for a one-line worker now and then. The median of 21 runs
+// keeps a few noisy ones from deciding.
+const RUNS = 21;
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string } }[];
