@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyMigrations, executeSql, sqlText } from './lib/d1';
+import { executeSql, sqlText } from './lib/d1';
+import { d1Store } from './lib/store';
 import { ensureToken } from './lib/tokens';
 import { spawnWrangler } from './lib/wrangler';
 
@@ -27,8 +28,7 @@ async function main(): Promise<void> {
   const persist = ['--persist-to', target.persistTo];
   let dev: ReturnType<typeof spawn> | undefined;
   try {
-    await applyMigrations(target);
-    const { token, accountId } = await ensureToken({ account: 'bench', scopes: ['oauth_apps:read'] }, target);
+    const { token, accountId } = await ensureToken({ account: 'bench', scopes: ['oauth_apps:read'] }, await d1Store(target));
     const lines: string[] = [];
     // Rows in creation order; listing is newest first.
     const ids: { id: string; provider: string }[] = [];

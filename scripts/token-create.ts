@@ -1,15 +1,19 @@
-// npm run token:create -- --account <name> [--scopes a,b,c] [--remote]
+// npm run token:create -- --account <name> [--scopes a,b,c] [--remote | --libsql]
 // Mints an API token for an account (created if needed) in the local D1
-// (default; migrations applied first) or the deployed one (--remote).
+// (default; migrations applied first), the deployed one (--remote), or the
+// libSQL database of the Node server (--libsql: LIBSQL_URL, default
+// ./data/oauth-apps.db; migrations applied first).
 // The token is printed once, as the last line; only its hash is stored.
 import { parseArgs } from 'node:util';
 import { SCOPES } from '../src/auth/scopes';
-import { applyMigrations } from './lib/d1';
+import { d1Store, libsqlStore } from './lib/store';
 import { checkAccountName, ensureToken, parseScopeList } from './lib/tokens';
 
 const DEFAULT_SCOPES = 'oauth_apps:read,oauth_apps:write';
-const usage = `usage: npm run token:create -- --account <name> [--scopes ${SCOPES.join(',')}] [--remote]
-  default scopes: ${DEFAULT_SCOPES} (add oauth_apps:secrets to read secrets back)`;
+const usage = `usage: npm run token:create -- --account <name> [--scopes ${SCOPES.join(',')}] [--remote | --libsql]
+  default scopes: ${DEFAULT_SCOPES} (add oauth_apps:secrets to read secrets back)
+  --remote  the deployed D1 (wrangler.toml)
+  --libsql  the Node server's libSQL database: LIBSQL_URL (+ LIBSQL_AUTH_TOKEN), default file:./data/oauth-apps.db`;
 
 async function main(): Promise<void> {
   let values;
@@ -19,6 +23,7 @@ async function main(): Promise<void> {
         account: { type: 'string' },
         scopes: { type: 'string', default: DEFAULT_SCOPES },
         remote: { type: 'boolean', default: false },
+        libsql: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -30,7 +35,7 @@ async function main(): Promise<void> {
     return;
   }
   if (!values.account) fail('--account is required');
-  const target = { remote: values.remote };
+  if (values.remote && values.libsql) fail('--remote and --libsql exclude each other');
   let scopes;
   try {
     checkAccountName(values.account);
@@ -38,11 +43,15 @@ async function main(): Promise<void> {
   } catch (err) {
     fail((err as Error).message);
   }
-  if (!target.remote) await applyMigrations(target);
-  const { token, accountId } = await ensureToken({ account: values.account, scopes }, target);
-  console.error(
-    `Token for account "${values.account}" (${accountId}) on the ${target.remote ? 'deployed' : 'local'} database, scopes: ${scopes.join(' ')}.`,
-  );
+  const store = values.libsql ? await libsqlStore() : await d1Store({ remote: values.remote });
+  let minted;
+  try {
+    minted = await ensureToken({ account: values.account, scopes }, store);
+  } finally {
+    store.close();
+  }
+  const { token, accountId } = minted;
+  console.error(`Token for account "${values.account}" (${accountId}) in ${store.description}, scopes: ${scopes.join(' ')}.`);
   console.error('It is shown once and stored only as a hash:');
   console.log(token);
 }

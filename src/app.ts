@@ -1,5 +1,6 @@
 // Composes the API: middleware order, routes, error rendering.
 import { Hono } from 'hono';
+import type { StorageEngine } from './db/engine';
 import type { AppEnv } from './env';
 import { database } from './http/database';
 import { handleError, handleNotFound } from './http/errors';
@@ -7,10 +8,11 @@ import { requestContext } from './http/request-context';
 import { oauthAppsRoutes } from './oauth-apps/oauth-apps.routes';
 import { providersRoutes } from './providers/providers.routes';
 
-export function createApp() {
+/** The API on a storage engine: D1 or libSQL in the Worker, libSQL on Node. */
+export function createApp(engine: StorageEngine) {
   const app = new Hono<AppEnv>();
   app.use(requestContext());
-  app.use('/v1/*', database());
+  app.use('/v1/*', database(engine));
   app.route('/v1/oauth-apps', oauthAppsRoutes);
   app.route('/v1/providers', providersRoutes);
   app.notFound(handleNotFound);

@@ -6,7 +6,12 @@ import type { Database } from './db/client';
 import type { IdempotencyScope } from './idempotency/idempotency.middleware';
 
 export interface Bindings {
-  DB: D1Database;
+  /** D1, the default storage (wrangler.toml [[d1_databases]]). */
+  DB?: D1Database;
+  /** libSQL over HTTP instead of D1 (Worker build src/index.libsql.ts), e.g. libsql://<db>.turso.io. */
+  LIBSQL_URL?: string;
+  /** Secret: the libSQL server's auth token (Turso: `turso db tokens create`). */
+  LIBSQL_AUTH_TOKEN?: string;
   /** Secret: JSON keyring, see src/crypto/keyring.ts. */
   ENCRYPTION_KEYRING?: string;
   /** Seconds a verified token is trusted without a storage lookup; 0–30, default 30. */

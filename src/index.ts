@@ -1,29 +1,5 @@
-// Worker entry point. Isolate start-up only parses the bundle: the app's
-// modules (hono, zod, drizzle and ours) are evaluated, and the app built, when
-// the first request arrives. esbuild keeps a dynamically imported module's top
-// level in a lazy initialiser, so nothing of it runs at start-up.
-import type { App } from './app';
-import type { Bindings } from './env';
+// Worker entry point (wrangler.toml main): storage on D1. The libSQL driver is
+// not in this build; src/index.libsql.ts adds it (wrangler --env libsql).
+import { workerHandlers } from './worker';
 
-let app: Promise<App> | undefined;
-
-function loadApp(): Promise<App> {
-  app ??= import('./app').then(
-    (m) => m.createApp(),
-    (err: unknown) => {
-      app = undefined; // let the next request try again
-      throw err;
-    },
-  );
-  return app;
-}
-
-export default {
-  async fetch(request, env, ctx) {
-    return (await loadApp()).fetch(request, env, ctx);
-  },
-  async scheduled(controller, env) {
-    const { runScheduled } = await import('./scheduled');
-    await runScheduled(env, new Date(controller.scheduledTime));
-  },
-} satisfies ExportedHandler<Bindings>;
+export default workerHandlers(() => import('./db/d1').then((m) => m.d1Engine));

@@ -1,6 +1,6 @@
-// Work run by the cron trigger (wrangler.toml [triggers]).
-import { d1Database } from './db/client';
-import type { Bindings } from './env';
+// Work run on a schedule: the Worker's cron trigger (wrangler.toml [triggers]),
+// a timer on the Node server.
+import type { Database } from './db/client';
 import { logEvent } from './http/log';
 import { purgeExpiredKeys } from './idempotency/idempotency.repository';
 
@@ -8,8 +8,7 @@ const PURGE_BATCH = 500;
 const MAX_BATCHES = 20;
 
 /** Deletes expired idempotency records, in bounded batches. Returns how many. */
-export async function runScheduled(env: Bindings, now: Date): Promise<number> {
-  const db = d1Database(env.DB);
+export async function runScheduled(db: Database, now: Date): Promise<number> {
   let purged = 0;
   for (let i = 0; i < MAX_BATCHES; i++) {
     const n = await purgeExpiredKeys(db, now, PURGE_BATCH);

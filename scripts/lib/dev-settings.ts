@@ -4,6 +4,6 @@ import { SCOPES } from '../../src/auth/scopes';
 
 export const DEV_PORT = 8787;
 export const DEV_ACCOUNT = 'dev';
-export const DEV_VARS_FILE = '.dev.vars';
+export { DEV_VARS_FILE } from '../../src/node/local-keyring';
 export const DEV_TOKEN_FILE = '.dev-token';
 export const ALL_SCOPES_FOR_DEV: Scope[] = [...SCOPES];

@@ -2,7 +2,7 @@
 // only the token's SHA-256. The same code serves `npm run dev` and `npm run token:create`.
 import { displayPrefix, generateApiToken, hashApiToken, isWellFormedApiToken } from '../../src/auth/api-token';
 import { isScope, type Scope } from '../../src/auth/scopes';
-import { executeSql, sqlText, type Target } from './d1';
+import type { Store } from './store';
 
 const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
 
@@ -28,24 +28,26 @@ export function parseScopeList(list: string): Scope[] {
  */
 export async function ensureToken(
   options: { account: string; scopes: Scope[]; token?: string },
-  target: Target,
+  store: Store,
 ): Promise<{ token: string; accountId: string }> {
   const token = options.token ?? generateApiToken();
   if (!isWellFormedApiToken(token)) throw new Error('not a well-formed API token');
   const now = new Date().toISOString();
   const hash = await hashApiToken(token);
-  const account = sqlText(checkAccountName(options.account));
-  const results = await executeSql(
-    [
-      `INSERT INTO accounts (id, name, created_at) VALUES (${sqlText(crypto.randomUUID())}, ${account}, ${sqlText(now)}) ON CONFLICT (name) DO NOTHING;`,
-      `INSERT INTO api_tokens (id, account_id, token_hash, token_prefix, scopes, created_at)
-         SELECT ${sqlText(crypto.randomUUID())}, id, ${sqlText(hash)}, ${sqlText(displayPrefix(token))}, ${sqlText(options.scopes.join(' '))}, ${sqlText(now)}
-         FROM accounts WHERE name = ${account}
-         ON CONFLICT (token_hash) DO NOTHING;`,
-      `SELECT account_id, revoked_at FROM api_tokens WHERE token_hash = ${sqlText(hash)};`,
-    ].join('\n'),
-    target,
-  );
+  const account = checkAccountName(options.account);
+  const results = await store.run([
+    {
+      sql: 'INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING',
+      args: [crypto.randomUUID(), account, now],
+    },
+    {
+      sql: `INSERT INTO api_tokens (id, account_id, token_hash, token_prefix, scopes, created_at)
+         SELECT ?, id, ?, ?, ?, ? FROM accounts WHERE name = ?
+         ON CONFLICT (token_hash) DO NOTHING`,
+      args: [crypto.randomUUID(), hash, displayPrefix(token), options.scopes.join(' '), now, account],
+    },
+    { sql: 'SELECT account_id, revoked_at FROM api_tokens WHERE token_hash = ?', args: [hash] },
+  ]);
   const row = results.at(-1)?.[0];
   if (!row || typeof row.account_id !== 'string') throw new Error('the token row was not written');
   if (row.revoked_at !== null) throw new Error('this token has been revoked');

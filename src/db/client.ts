@@ -1,12 +1,11 @@
-// The drizzle client over a D1 binding, built once per binding object.
+// What the repositories are written against, whatever the engine (D1, libSQL).
 import type { SQL } from 'drizzle-orm';
 import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
-import { drizzle } from 'drizzle-orm/d1';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 
 /**
  * What repositories are written against: an async SQLite drizzle database with
- * an atomic batch (D1 now, libSQL later). D1 has no interactive transactions:
+ * an atomic batch (D1 and libSQL alike). D1 has no interactive transactions:
  * writes that belong together go into one batch.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -22,14 +21,3 @@ export type Statement = BatchItem<'sqlite'>;
  */
 export type Alongside = (guard: SQL) => Statement[];
 export const nothingAlongside: Alongside = () => [];
-
-const clients = new WeakMap<D1Database, Database>();
-
-export function d1Database(binding: D1Database): Database {
-  let db = clients.get(binding);
-  if (!db) {
-    db = drizzle(binding);
-    clients.set(binding, db);
-  }
-  return db;
-}

@@ -8,9 +8,12 @@ describe('500 for anything unexpected', () => {
   it('answers a generic summary and the request id; the details go to the log only', async () => {
     const caller = await newCaller();
     const mark = logMark();
-    // A storage binding that is not there: an error nobody planned for.
+    // A rate-limiter binding that breaks: an error nobody planned for.
+    const broken: RateLimit = {
+      limit: () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'key')")),
+    };
     const res = await sendWithEnv(request('POST', '/v1/oauth-apps', { token: caller.token, body: seedBody() }), {
-      DB: undefined as unknown as D1Database,
+      RATE_LIMITER: broken,
     });
     expect(res.status).toBe(500);
     const body = (await res.json()) as Record<string, string>;

@@ -1,7 +1,6 @@
 // The per-token rate limit, with the real rate-limiting binding set small.
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { newCaller, oauthAppCount, request, seedBody, sendWithEnv } from '../support/fixtures';
+import { newCaller, oauthAppCount, request, seedBody, sendWithEnv, env } from '../support/fixtures';
 
 describe('rate limit', () => {
   it('answers 429 with Retry-After past the limit, per token, and the refused request changes nothing', async () => {

@@ -1,10 +1,7 @@
 // Idempotency-Key on POST and PATCH: replay, conflicts, what does not consume
 // a key, leases, expiry and the scheduled purge.
-import { createScheduledController } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/crypto/encoding';
-import worker from '../../src/index';
 import { canonicalJson } from '../../src/util/canonical-json';
 import {
   createdApp,
@@ -13,11 +10,13 @@ import {
   oauthAppCount,
   patchApp,
   request,
+  runScheduled,
   seedBody,
   send,
   sendWithEnv,
   type AppObject,
   type TestToken,
+  env,
 } from '../support/fixtures';
 
 let caller: TestToken;
@@ -242,7 +241,7 @@ describe('expiry and the scheduled purge', () => {
     await env.DB.prepare('UPDATE idempotency_keys SET expires_at = ? WHERE key = ?')
       .bind(new Date(Date.now() - 1).toISOString(), expiredKey)
       .run();
-    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '*/15 * * * *' }), env);
+    await runScheduled(new Date());
     expect(await keyRow(caller.accountId, expiredKey)).toBeNull();
     expect(await keyRow(caller.accountId, live)).not.toBeNull();
   });

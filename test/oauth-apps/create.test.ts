@@ -1,12 +1,11 @@
 // POST /v1/oauth-apps through the worker's fetch handler, in workerd, on real local D1.
-import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKeyring } from '../../src/crypto/keyring';
 import { oauthApps } from '../../src/db/schema';
 import { PROVIDER_IDS } from '../../src/providers/providers';
 import { revealClientSecret } from '../../src/oauth-apps/oauth-apps.service';
-import { createApp, db, newCaller, newSecret, oauthAppCount, request, seedBody, sendWithEnv, type TestToken } from '../support/fixtures';
+import { createApp, db, newCaller, newSecret, oauthAppCount, request, seedBody, sendWithEnv, type TestToken, env } from '../support/fixtures';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

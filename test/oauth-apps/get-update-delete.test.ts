@@ -1,5 +1,4 @@
 // GET, PATCH and DELETE /v1/oauth-apps/{id}, secrets on request, ETags, isolation.
-import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKeyring } from '../../src/crypto/keyring';
 import { eq } from 'drizzle-orm';
@@ -19,6 +18,7 @@ import {
   send,
   type AppObject,
   type TestToken,
+  env,
 } from '../support/fixtures';
 
 let owner: TestToken;

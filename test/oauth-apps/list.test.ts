@@ -1,5 +1,4 @@
 // GET /v1/oauth-apps: keyset pages, filters, secrets on request, isolation.
-import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKeyring } from '../../src/crypto/keyring';
 import { oauthApps, type OAuthAppRow } from '../../src/db/schema';
@@ -15,6 +14,7 @@ import {
   send,
   type AppObject,
   type TestToken,
+  env,
 } from '../support/fixtures';
 
 interface Page {

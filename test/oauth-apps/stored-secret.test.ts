@@ -1,6 +1,5 @@
 // A stored secret tampered with, or moved to another row or account, fails to
 // open with an error: never a wrong value. And apps are scoped to their account.
-import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DecryptionError } from '../../src/crypto/field-cipher';
@@ -9,7 +8,7 @@ import { loadKeyring, type Keyring } from '../../src/crypto/keyring';
 import { oauthApps, type OAuthAppRow } from '../../src/db/schema';
 import { findOAuthApp } from '../../src/oauth-apps/oauth-apps.repository';
 import { revealClientSecret } from '../../src/oauth-apps/oauth-apps.service';
-import { createApp, db, newCaller, seedBody, type TestToken } from '../support/fixtures';
+import { createApp, db, newCaller, seedBody, type TestToken, env } from '../support/fixtures';
 
 let keyring: Keyring;
 let a: TestToken;

@@ -1,17 +1,22 @@
 // Accounts, tokens and requests for the tests, written through the real
-// storage layer into the file's real local D1.
-import { createExecutionContext, SELF, waitOnExecutionContext } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
+// storage layer into the target's real database: the Worker's local D1, or
+// the Node server's libSQL file (see target.ts).
+import { target } from '#target';
 import { generateApiToken, hashApiToken, displayPrefix } from '../../src/auth/api-token';
 import type { Scope } from '../../src/auth/scopes';
-import { d1Database } from '../../src/db/client';
 import { sql } from 'drizzle-orm';
 import { accounts, apiTokens, oauthApps } from '../../src/db/schema';
-import worker from '../../src/index';
+import type { Bindings } from '../../src/env';
 import type { OAuthAppObject } from '../../src/oauth-apps/oauth-apps.presenter';
 import { rememberSecret } from './log-capture';
 
-export const db = () => d1Database(env.DB);
+export const db = () => target.db;
+
+/** The settings the app runs with here, and raw SQL on its database (env.DB.prepare(...)). */
+export const env = target.env;
+
+/** Which system is under test: its name, and whether it has D1 bookmarks. */
+export const targetInfo = { name: target.name, bookmarks: target.bookmarks };
 
 /** How many OAuth app rows the database holds (to show a failed request wrote nothing). */
 export async function oauthAppCount(): Promise<number> {
@@ -92,21 +97,23 @@ export function request(
   return new Request(`https://api.test${path}`, { method, headers, body });
 }
 
-/** Sends a request to the worker's real fetch handler, in workerd. */
+/** Sends a request to the API under test (the Worker in workerd, or the Node server over HTTP). */
 export function send(req: Request): Promise<Response> {
-  return SELF.fetch(req);
+  return target.send(req);
 }
 
 export function createApp(token: string, body: unknown = seedBody()): Promise<Response> {
   return send(request('POST', '/v1/oauth-apps', { token, body }));
 }
 
-/** Sends a request to the worker's fetch handler with some bindings replaced (e.g. a broken keyring). */
-export async function sendWithEnv(req: Request, overrides: Partial<Cloudflare.Env>): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(req as Parameters<typeof worker.fetch>[0], { ...env, ...overrides }, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
+/** Sends a request through the same app with some settings replaced (e.g. a broken keyring). */
+export function sendWithEnv(req: Request, overrides: Partial<Bindings>): Promise<Response> {
+  return target.sendWithEnv(req, overrides);
+}
+
+/** Runs the scheduled work (the Worker's cron handler, the Node server's timer job). */
+export function runScheduled(now = new Date()): Promise<void> {
+  return target.runScheduled(now);
 }
 
 export type AppObject = OAuthAppObject;

@@ -1,0 +1,60 @@
+// Where the scripts write: the D1 of wrangler.toml (local or remote, through
+// wrangler) or a libSQL database (LIBSQL_URL, default ./data/oauth-apps.db,
+// the Node server's). Statements are written once, with ? parameters.
+import type { Client, InValue } from '@libsql/client';
+import { fileURLToPath } from 'node:url';
+import { applyLibsqlMigrations, readMigrations } from '../../src/db/ledger';
+import { DEFAULT_LIBSQL_URL, describeUrl, openLibsqlClient } from '../../src/db/libsql-node';
+import { applyMigrations, executeSql, sqlText, type Target } from './d1';
+
+export interface SqlStatement {
+  sql: string;
+  args: string[];
+}
+
+export interface Store {
+  /** For messages: "the local D1", "libSQL file:./data/oauth-apps.db". */
+  description: string;
+  /** Runs the statements as one atomic unit; the rows of each. */
+  run(statements: SqlStatement[]): Promise<Record<string, unknown>[][]>;
+  close(): void;
+}
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+/** The D1 database; local ones get their migrations applied first. */
+export async function d1Store(target: Target): Promise<Store> {
+  if (!target.remote) await applyMigrations(target);
+  return {
+    description: target.remote ? 'the deployed D1' : 'the local D1',
+    run: (statements) => executeSql(statements.map(inline).join('\n'), target),
+    close: () => undefined,
+  };
+}
+
+/** The libSQL database of LIBSQL_URL / LIBSQL_AUTH_TOKEN (the Node server's settings), migrated first. */
+export async function libsqlStore(environ: NodeJS.ProcessEnv = process.env): Promise<Store> {
+  const url = environ.LIBSQL_URL || DEFAULT_LIBSQL_URL;
+  const client = await openLibsqlClient({ url, authToken: environ.LIBSQL_AUTH_TOKEN || undefined });
+  await applyLibsqlMigrations(client, readMigrations(MIGRATIONS_DIR));
+  return { description: `libSQL ${describeUrl(url)}`, run: (statements) => runOnLibsql(client, statements), close: () => client.close() };
+}
+
+async function runOnLibsql(client: Client, statements: SqlStatement[]): Promise<Record<string, unknown>[][]> {
+  const results = await client.batch(
+    statements.map((s) => ({ sql: s.sql, args: s.args as InValue[] })),
+    'write',
+  );
+  return results.map((r) => r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]]))));
+}
+
+/** A statement with its ? parameters written as SQL literals (wrangler d1 execute takes no parameters). */
+function inline({ sql, args }: SqlStatement): string {
+  let i = 0;
+  const text = sql.replace(/\?/g, () => {
+    if (i >= args.length) throw new Error('more ? than arguments');
+    return sqlText(args[i++]!);
+  });
+  if (i !== args.length) throw new Error('more arguments than ?');
+  return text.trimEnd().endsWith(';') ? text : `${text};`;
+}

@@ -1,0 +1,21 @@
+// The Workers rate-limiting binding's contract for the Node server: a fixed
+// window per key, in this process's memory (one server process per database).
+const MAX_KEYS = 100_000;
+
+export function memoryRateLimiter(limit: number, periodSeconds: number): RateLimit {
+  const windows = new Map<string, { startedAt: number; count: number }>();
+  return {
+    async limit({ key }) {
+      const now = Date.now();
+      let window = windows.get(key);
+      if (!window || now - window.startedAt >= periodSeconds * 1000) {
+        // Bounded: forget everything rather than grow without end.
+        if (windows.size >= MAX_KEYS) windows.clear();
+        window = { startedAt: now, count: 0 };
+        windows.set(key, window);
+      }
+      window.count += 1;
+      return { success: window.count <= limit };
+    },
+  };
+}
