@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 // Nothing in the tests may reach the network: no Request.cf download.
@@ -8,47 +9,74 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-// One HTTP suite, two targets: every file under test/ except the
-// engine-specific folders runs against both.
-const SHARED = ['test/**/*.test.ts'];
+// One HTTP suite, three targets (test/support/target.ts): every file under
+// test/ runs against each, except the engine-specific folders.
+const SUITE = ['test/**/*.test.ts'];
 const NODE_ONLY = 'test/node/**';
 const D1_ONLY = 'test/d1/**';
+
+/** A free loopback port, for the libSQL server of the worker-libsql project. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 export default defineConfig(async () => {
   // The real migrations, applied to each test file's fresh local D1 by test/setup.worker.ts.
   const migrations = await readD1Migrations('migrations');
+  const sqldPort = await freePort();
+  process.env.TEST_SQLD_PORT = String(sqldPort); // for test/global-setup.sqld.ts
+
+  const workerPlugin = (extra: { environment?: string; bindings?: Record<string, string> } = {}) =>
+    cloudflareTest({
+      wrangler: { configPath: './wrangler.toml', ...(extra.environment ? { environment: extra.environment } : {}) },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: migrations,
+          // A fresh keyring per run; never the developer's .dev.vars.
+          ENCRYPTION_KEYRING: JSON.stringify({
+            primary: 'test-k1',
+            keys: { 'test-k1': randomBytes(32).toString('base64') },
+          }),
+          // Token revocation must show at once unless a test turns the cache on.
+          TOKEN_CACHE_TTL_SECONDS: '0',
+          ...extra.bindings,
+        },
+        ratelimits: {
+          // Roomy for the suite; the 429 test swaps in the small one.
+          RATE_LIMITER: { simple: { limit: 100_000, period: 60 } },
+          SMALL_RATE_LIMITER: { simple: { limit: 3, period: 60 } },
+        },
+      },
+    });
+
   return {
     test: {
       projects: [
         {
-          plugins: [
-            cloudflareTest({
-              wrangler: { configPath: './wrangler.toml' },
-              miniflare: {
-                bindings: {
-                  TEST_MIGRATIONS: migrations,
-                  // A fresh keyring per run; never the developer's .dev.vars.
-                  ENCRYPTION_KEYRING: JSON.stringify({
-                    primary: 'test-k1',
-                    keys: { 'test-k1': randomBytes(32).toString('base64') },
-                  }),
-                  // Token revocation must show at once unless a test turns the cache on.
-                  TOKEN_CACHE_TTL_SECONDS: '0',
-                },
-                ratelimits: {
-                  // Roomy for the suite; the 429 test swaps in the small one.
-                  RATE_LIMITER: { simple: { limit: 100_000, period: 60 } },
-                  SMALL_RATE_LIMITER: { simple: { limit: 3, period: 60 } },
-                },
-              },
-            }),
-          ],
+          plugins: [workerPlugin()],
           resolve: { alias: { '#target': here('./test/support/targets/worker.ts') } },
+          test: { name: 'worker', setupFiles: ['./test/setup.worker.ts'], include: SUITE, exclude: [NODE_ONLY] },
+        },
+        {
+          plugins: [workerPlugin({ environment: 'libsql', bindings: { LIBSQL_URL: `http://127.0.0.1:${sqldPort}` } })],
+          resolve: { alias: { '#target': here('./test/support/targets/worker-libsql.ts') } },
           test: {
-            name: 'worker',
-            setupFiles: ['./test/setup.worker.ts'],
-            include: SHARED,
-            exclude: [NODE_ONLY],
+            name: 'worker-libsql',
+            globalSetup: ['./test/global-setup.sqld.ts'],
+            setupFiles: ['./test/setup.libsql.ts'],
+            include: SUITE,
+            exclude: [NODE_ONLY, D1_ONLY],
+            // One libSQL server database for all files: one file at a time.
+            fileParallelism: false,
+            // Every query is an HTTP round trip to sqld, sharing 2 cores with the other projects.
+            testTimeout: 30_000,
           },
         },
         {
@@ -57,7 +85,7 @@ export default defineConfig(async () => {
             name: 'node',
             environment: 'node',
             setupFiles: ['./test/setup.node.ts'],
-            include: SHARED,
+            include: SUITE,
             exclude: [D1_ONLY],
           },
         },

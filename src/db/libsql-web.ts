@@ -3,23 +3,20 @@
 import { createClient } from '@libsql/client/web';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import { ConfigError } from '../env';
+import type { Database } from './client';
 import { d1Engine } from './d1';
 import type { StorageEngine } from './engine';
-import type { Database } from './client';
 import { singlePrimaryEngine } from './libsql';
-
-let current: { url: string; authToken: string | undefined; engine: StorageEngine } | undefined;
 
 export const libsqlOrD1Engine: StorageEngine = {
   open(env, request) {
     const url = env.LIBSQL_URL;
     if (!url) return d1Engine.open(env, request);
-    const authToken = env.LIBSQL_AUTH_TOKEN || undefined;
-    // One client per isolate (it keeps its HTTP connections), rebuilt only if the settings change.
-    if (!current || current.url !== url || current.authToken !== authToken) {
-      current = { url, authToken, engine: singlePrimaryEngine(drizzle(openWebClient(url, authToken)) as unknown as Database) };
-    }
-    return current.engine.open(env, request);
+    // A client per request: workerd forbids one request from using I/O (a
+    // fetch, a queued slot of the client's concurrency limit) begun by another,
+    // and building one costs no round trip (HTTP protocol v2, no probe).
+    const db = drizzle(openWebClient(url, env.LIBSQL_AUTH_TOKEN || undefined)) as unknown as Database;
+    return singlePrimaryEngine(db).open(env, request);
   },
 };
 

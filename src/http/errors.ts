@@ -4,6 +4,7 @@ import type { Context, ErrorHandler, Handler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { KeyringError } from '../crypto/keyring';
+import { isStorageBusy } from '../db/errors';
 import { ConfigError, type AppEnv } from '../env';
 import { logError } from './log';
 
@@ -27,6 +28,9 @@ export class ApiError extends Error {
 
 const MISCONFIGURED = 'The server is misconfigured and cannot process this request; nothing was changed.';
 const UNEXPECTED = 'An unexpected error occurred. Quote the request id if you contact support.';
+const STORAGE_BUSY =
+  'Storage is busy; retry after the number of seconds in Retry-After (with the same Idempotency-Key, the retry cannot apply a write twice).';
+export const STORAGE_RETRY_AFTER_SECONDS = 1;
 
 export function renderError(c: Context<AppEnv>, error: ApiError): Response {
   const body: Record<string, unknown> = { summary: error.summary };
@@ -47,6 +51,10 @@ export const handleError: ErrorHandler<AppEnv> = (err, c) => {
     // Fail closed: the operator reads why in the log, the caller gets no details.
     logError(c, 'server misconfigured', err);
     return renderError(c, new ApiError(500, MISCONFIGURED));
+  }
+  if (isStorageBusy(err)) {
+    logError(c, 'storage busy', err);
+    return renderError(c, new ApiError(503, STORAGE_BUSY, { headers: { 'Retry-After': String(STORAGE_RETRY_AFTER_SECONDS) } }));
   }
   logError(c, 'unhandled error', err);
   return renderError(c, new ApiError(500, UNEXPECTED));

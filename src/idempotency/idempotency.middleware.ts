@@ -81,7 +81,8 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     c.set('idempotency', scope);
     await next(); // Hono has turned any error into c.res by now.
     if (c.res.status >= 500) {
-      await releaseKey(db, scope.reservation);
+      // If storage is what failed, this may fail too: the lease then frees the key.
+      await releaseKey(db, scope.reservation).catch(() => undefined);
     } else if (!scope.answered) {
       const headers: Record<string, string> = {};
       for (const name of KEPT_HEADERS) {

@@ -1,6 +1,5 @@
 // The Node server (@hono/node-server) on a fresh libSQL file per test file,
 // migrated by the libSQL migrator, reached over real HTTP on a loopback port.
-import type { Client, InValue } from '@libsql/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,8 @@ import type { Bindings } from '../../../src/env';
 import { memoryRateLimiter } from '../../../src/node/rate-limiter';
 import { startNodeServer } from '../../../src/node/server';
 import { runScheduled } from '../../../src/scheduled';
-import type { RawDatabase, RawStatement, Target } from '../target';
+import { rawLibsqlDatabase } from '../raw-libsql';
+import type { Target } from '../target';
 
 const dir = mkdtempSync(join(tmpdir(), 'oauth-apps-node-test-'));
 const client = await openLibsqlClient({ url: `file:${join(dir, 'oauth-apps.db')}` });
@@ -40,7 +40,7 @@ export const target: Target = {
   name: 'node',
   bookmarks: false,
   env: {
-    DB: rawDatabase(client),
+    DB: rawLibsqlDatabase(client),
     ENCRYPTION_KEYRING: env.ENCRYPTION_KEYRING!,
     SMALL_RATE_LIMITER: memoryRateLimiter(3, 60),
   },
@@ -80,25 +80,4 @@ async function sameFraming(body: ReadableStream<Uint8Array> | null): Promise<Bod
       else controller.close();
     },
   });
-}
-
-/** D1's prepare/bind/first/all/run over the libSQL client, for the suite's raw SQL. */
-function rawDatabase(libsql: Client): RawDatabase {
-  const statement = (sql: string, args: InValue[]): RawStatement => {
-    const rows = async () => {
-      const result = await libsql.execute({ sql, args });
-      return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]])));
-    };
-    return {
-      bind: (...values) => statement(sql, values as InValue[]),
-      first: (async (column?: string) => {
-        const [row] = await rows();
-        if (!row) return null;
-        return column === undefined ? row : row[column];
-      }) as RawStatement['first'],
-      all: (async () => ({ results: await rows() })) as RawStatement['all'],
-      run: () => libsql.execute({ sql, args }),
-    };
-  };
-  return { prepare: (sql) => statement(sql, []) };
 }

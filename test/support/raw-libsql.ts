@@ -1,0 +1,24 @@
+// D1's prepare/bind/first/all/run over a libSQL client, for the suite's raw
+// SQL on the libSQL targets (works with the Node client and the web client).
+import type { Client, InValue } from '@libsql/client';
+import type { RawDatabase, RawStatement } from './target';
+
+export function rawLibsqlDatabase(libsql: Client): RawDatabase {
+  const statement = (sql: string, args: InValue[]): RawStatement => {
+    const rows = async () => {
+      const result = await libsql.execute({ sql, args });
+      return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]])));
+    };
+    return {
+      bind: (...values) => statement(sql, values as InValue[]),
+      first: (async (column?: string) => {
+        const [row] = await rows();
+        if (!row) return null;
+        return column === undefined ? row : row[column];
+      }) as RawStatement['first'],
+      all: (async () => ({ results: await rows() })) as RawStatement['all'],
+      run: () => libsql.execute({ sql, args }),
+    };
+  };
+  return { prepare: (sql) => statement(sql, []) };
+}
