@@ -1,8 +1,8 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './test/support/sqld';
 
 // Nothing in the tests may reach the network: no Request.cf download.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
@@ -15,21 +15,10 @@ const SUITE = ['test/**/*.test.ts'];
 const NODE_ONLY = 'test/node/**';
 const D1_ONLY = 'test/d1/**';
 
-/** A free loopback port, for the libSQL server of the worker-libsql project. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export default defineConfig(async () => {
   // The real migrations, applied to each test file's fresh local D1 by test/setup.worker.ts.
   const migrations = await readD1Migrations('migrations');
+  // The libSQL server of the worker-libsql project listens here.
   const sqldPort = await freePort();
   process.env.TEST_SQLD_PORT = String(sqldPort); // for test/global-setup.sqld.ts
 

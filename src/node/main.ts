@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       `Encryption keyring: ${config.keyringSource}`,
       'Get an API token (same database; add oauth_apps:secrets to read secrets back):',
       `  ${tokenCommand}`,
+      ...(process.env.LIBSQL_URL ? ['  (run it with the same LIBSQL_URL and LIBSQL_AUTH_TOKEN in its environment)'] : []),
       'Then:',
       `  curl --url ${server.url}/v1/oauth-apps --header 'Authorization: Bearer <token>'`,
       rule,
