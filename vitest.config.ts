@@ -2,7 +2,7 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-worker
 import { defineConfig } from 'vitest/config';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './test/support/sqld';
+import { freePort } from './test/support/sqld.ts';
 
 // Nothing in the tests may reach the network: no Request.cf download.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
@@ -62,10 +62,14 @@ export default defineConfig(async () => {
             setupFiles: ['./test/setup.libsql.ts'],
             include: SUITE,
             exclude: [NODE_ONLY, D1_ONLY],
-            // One libSQL server database for all files: one file at a time.
+            // One libSQL server database for all files: one file at a time,
+            // after the other projects (its HTTP round trips to sqld would
+            // otherwise share the 2 cores with them and crawl).
             fileParallelism: false,
+            sequence: { groupOrder: 1 },
             // Every query is an HTTP round trip to sqld, sharing 2 cores with the other projects.
             testTimeout: 30_000,
+            hookTimeout: 30_000,
           },
         },
         {

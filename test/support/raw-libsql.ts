@@ -1,12 +1,15 @@
 // D1's prepare/bind/first/all/run over a libSQL client, for the suite's raw
 // SQL on the libSQL targets (works with the Node client and the web client).
+// Takes a client or a way to make one per statement (in workerd, a client's
+// I/O must not cross from one test's request context into another's).
 import type { Client, InValue } from '@libsql/client';
 import type { RawDatabase, RawStatement } from './target';
 
-export function rawLibsqlDatabase(libsql: Client): RawDatabase {
+export function rawLibsqlDatabase(client: Client | (() => Client)): RawDatabase {
+  const libsql = () => (typeof client === 'function' ? client() : client);
   const statement = (sql: string, args: InValue[]): RawStatement => {
     const rows = async () => {
-      const result = await libsql.execute({ sql, args });
+      const result = await libsql().execute({ sql, args });
       return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]])));
     };
     return {
@@ -17,7 +20,7 @@ export function rawLibsqlDatabase(libsql: Client): RawDatabase {
         return column === undefined ? row : row[column];
       }) as RawStatement['first'],
       all: (async () => ({ results: await rows() })) as RawStatement['all'],
-      run: () => libsql.execute({ sql, args }),
+      run: () => libsql().execute({ sql, args }),
     };
   };
   return { prepare: (sql) => statement(sql, []) };

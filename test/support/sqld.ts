@@ -30,10 +30,17 @@ export async function startSqld(dir: string, port?: number): Promise<Sqld> {
       // answers 503); the suite's 200 concurrent creates need room.
       '--max-concurrent-requests', '1024', '--max-concurrent-connections', '1024',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
+  sqld.stdout.on('data', (c: Buffer) => (log += c.toString()));
   sqld.stderr.on('data', (c: Buffer) => (log += c.toString()));
+  if (process.env.SQLD_LOG_DIR) {
+    const { appendFileSync } = await import('node:fs');
+    const file = join(process.env.SQLD_LOG_DIR, `sqld-${listen}.log`);
+    sqld.stdout.on('data', (c: Buffer) => appendFileSync(file, c));
+    sqld.stderr.on('data', (c: Buffer) => appendFileSync(file, c));
+  }
   const url = `http://127.0.0.1:${listen}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -56,6 +63,8 @@ export async function startSqld(dir: string, port?: number): Promise<Sqld> {
         if (sqld.exitCode !== null) return resolve();
         sqld.once('exit', () => resolve());
         sqld.kill('SIGTERM');
+        // Its graceful shutdown can wait on replication streams: do not wait long.
+        setTimeout(() => sqld.kill('SIGKILL'), 2000).unref();
       }),
   };
 }

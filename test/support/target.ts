@@ -32,8 +32,8 @@ export interface Target {
   /** Whether responses carry x-d1-bookmark (D1 sessions). */
   bookmarks: boolean;
   env: TestEnv;
-  /** drizzle over the same storage the app uses. */
-  db: Database;
+  /** drizzle over the same storage the app uses (read it each time: it may be made per use). */
+  readonly db: Database;
   /** Sends a request to the API the way a client would. */
   send(request: Request): Promise<Response>;
   /** Runs the request through the same app with some settings replaced (a broken keyring, a small limiter). */

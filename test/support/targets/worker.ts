@@ -6,9 +6,11 @@ import worker from '../../../src/index';
 import type { RawDatabase } from '../target';
 import { workerdTarget } from './workerd';
 
+const db = drizzle(env.DB!) as unknown as Database;
+
 export const target = workerdTarget(worker, {
   name: 'worker',
   bookmarks: true,
-  db: drizzle(env.DB!) as unknown as Database,
+  db: () => db,
   DB: env.DB as unknown as RawDatabase,
 });

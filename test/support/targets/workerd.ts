@@ -7,12 +7,14 @@ import type { Target } from '../target';
 
 export function workerdTarget(
   worker: ExportedHandler<Bindings>,
-  fields: Pick<Target, 'name' | 'bookmarks' | 'db'> & { DB: Target['env']['DB'] },
+  fields: Pick<Target, 'name' | 'bookmarks'> & { db: () => Target['db']; DB: Target['env']['DB'] },
 ): Target {
   return {
     name: fields.name,
     bookmarks: fields.bookmarks,
-    db: fields.db,
+    get db() {
+      return fields.db();
+    },
     env: { DB: fields.DB, ENCRYPTION_KEYRING: env.ENCRYPTION_KEYRING!, SMALL_RATE_LIMITER: env.SMALL_RATE_LIMITER },
     send: (request) => SELF.fetch(request),
     async sendWithEnv(request, overrides) {
