@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../env';
 import type { Database } from './client';
+import { retryingOnBusy } from './libsql';
 
 export const DEFAULT_LIBSQL_URL = 'file:./data/oauth-apps.db';
 
@@ -51,7 +52,7 @@ export async function openLibsqlClient(settings: LibsqlSettings): Promise<Client
 }
 
 export function libsqlNodeDatabase(client: Client): Database {
-  return drizzle(client) as unknown as Database;
+  return drizzle(retryingOnBusy(client)) as unknown as Database;
 }
 
 /** The file path of a file: URL (relative to the working directory), or null. */

@@ -1,5 +1,6 @@
 // Structured JSON logs. Only fields chosen here are written: never a body,
 // a header value, a token or a secret.
+import { DrizzleQueryError } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 
@@ -35,10 +36,11 @@ export function logError(c: Context<AppEnv>, msg: string, err: unknown): void {
  */
 export function describeError(err: unknown, depth = 0): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };
-  const paramsInMessage = err.name === 'DrizzleQueryError';
+  // Its name is plain "Error": only the class tells.
+  const paramsInMessage = err instanceof DrizzleQueryError;
   const described: Record<string, unknown> = {
-    name: err.name,
-    message: paramsInMessage ? 'query failed (parameters withheld)' : err.message,
+    name: paramsInMessage ? 'DrizzleQueryError' : err.name,
+    message: paramsInMessage ? `query failed (parameters withheld): ${err.query.slice(0, 500)}` : err.message,
     stack: paramsInMessage ? undefined : err.stack,
   };
   if (err.cause !== undefined && depth < 3) described.cause = describeError(err.cause, depth + 1);

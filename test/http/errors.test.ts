@@ -1,7 +1,7 @@
 // The unexpected: a generic 500 with the request id and no internals, the
 // details only in the log; and odd requests that must never produce a 500.
 import { describe, expect, it } from 'vitest';
-import { newCaller, request, seedBody, send, sendWithEnv } from '../support/fixtures';
+import { newCaller, request, seedBody, send, sendWithEnv, targetInfo } from '../support/fixtures';
 import { logMark, logsSince } from '../support/log-capture';
 
 describe('500 for anything unexpected', () => {
@@ -24,6 +24,17 @@ describe('500 for anything unexpected', () => {
     const errorLine = logsSince(mark).find((l) => l.includes('"level":"error"') && l.includes(body.request_id!));
     expect(errorLine).toBeDefined();
     expect(JSON.parse(errorLine!).error.name).toBe('TypeError');
+  });
+});
+
+describe.runIf(targetInfo.name === 'worker-libsql')('an unreachable libSQL server', () => {
+  it('is 503 with Retry-After, not an unexpected 500', async () => {
+    // Port 1 on loopback: nothing listens; workerd's fetch fails with "Network connection lost."
+    const res = await sendWithEnv(request('GET', '/v1/oauth-apps', { token: `oat_${'A'.repeat(43)}` }), {
+      LIBSQL_URL: 'http://127.0.0.1:1',
+    });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('Retry-After')).toBe('1');
   });
 });
 

@@ -1,8 +1,8 @@
-// Storage that sheds load or stays locked is "not now", not "broken": 503 with
-// Retry-After, the documented error shape, nothing of the request in the answer.
-// Real faults at the storage boundary: a libSQL file another connection holds
-// the write lock on, and an HTTP libSQL endpoint answering 429 as a throttled
-// server does.
+// Storage that sheds load, stays locked or cannot be reached is "not now", not
+// "broken": 503 with Retry-After, the documented error shape, and a log line
+// without the query's parameters. Real faults at the storage boundary: a libSQL
+// file another connection holds the write lock on, an HTTP libSQL endpoint
+// answering 429 as a throttled server does, and a port nothing listens on.
 import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql/node';
 import { createServer } from 'node:http';
@@ -17,7 +17,8 @@ import { applyLibsqlMigrations, readMigrations } from '../../src/db/ledger';
 import { singlePrimaryEngine } from '../../src/db/libsql';
 import { displayPrefix, generateApiToken, hashApiToken } from '../../src/auth/api-token';
 import { env, request, seedBody } from '../support/fixtures';
-import { rememberSecret } from '../support/log-capture';
+import { logMark, logsSince, rememberSecret } from '../support/log-capture';
+import { freePort } from '../support/sqld';
 
 const dir = mkdtempSync(join(tmpdir(), 'oauth-apps-busy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,12 +26,21 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const bindings = { ENCRYPTION_KEYRING: env.ENCRYPTION_KEYRING, TOKEN_CACHE_TTL_SECONDS: '0' };
 const token = rememberSecret(generateApiToken());
 
-async function expectBusy(res: Response): Promise<void> {
+/**
+ * 503 in the error shape; its log line holds none of the query's parameters
+ * (a failed query's is named, its parameters withheld; a failed batch's error carries none).
+ */
+async function expectBusy(res: Response, mark: number, failed: 'query' | 'batch' = 'query'): Promise<void> {
   expect(res.status).toBe(503);
   expect(res.headers.get('Retry-After')).toBe('1');
   const body = (await res.json()) as Record<string, string>;
   expect(Object.keys(body).sort()).toEqual(['request_id', 'summary']);
-  expect(body.summary).toMatch(/Storage is busy/);
+  expect(body.summary).toMatch(/Storage is busy or unreachable/);
+  const line = logsSince(mark).find((l) => l.includes('"storage busy"') && l.includes(body.request_id!));
+  expect(line).toBeDefined();
+  if (failed === 'query') expect(line).toContain('parameters withheld');
+  expect(line).not.toContain('params:');
+  expect(line!.includes(await hashApiToken(token))).toBe(false);
 }
 
 describe('storage busy', () => {
@@ -53,7 +63,8 @@ describe('storage busy', () => {
     try {
       await lock.execute("INSERT INTO accounts (id, name, created_at) VALUES ('other', 'other', 'now')");
       const before = (await holder.execute('SELECT count(*) AS n FROM oauth_apps')).rows[0]!.n;
-      await expectBusy(await app.fetch(request('POST', '/v1/oauth-apps', { token, body: seedBody() }), bindings));
+      const mark = logMark();
+      await expectBusy(await app.fetch(request('POST', '/v1/oauth-apps', { token, body: seedBody() }), bindings), mark, 'batch');
       expect((await holder.execute('SELECT count(*) AS n FROM oauth_apps')).rows[0]!.n).toBe(before);
     } finally {
       await lock.rollback();
@@ -70,9 +81,17 @@ describe('storage busy', () => {
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const app = createApp(singlePrimaryEngine(drizzle(createClient({ url })) as unknown as Database));
-      await expectBusy(await app.fetch(request('GET', '/v1/oauth-apps', { token }), bindings));
+      const mark = logMark();
+      await expectBusy(await app.fetch(request('GET', '/v1/oauth-apps', { token }), bindings), mark);
     } finally {
       server.close();
     }
+  });
+
+  it('a libSQL server that cannot be reached (connection refused): 503', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`; // nothing listens there
+    const app = createApp(singlePrimaryEngine(drizzle(createClient({ url })) as unknown as Database));
+    const mark = logMark();
+    await expectBusy(await app.fetch(request('GET', '/v1/oauth-apps', { token }), bindings), mark);
   });
 });
