@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyLibsqlMigrations, readMigrations } from '../src/db/ledger';
+import { applyLibsqlMigrations } from '../src/db/ledger';
 import { openLibsqlClient } from '../src/db/libsql-node';
 import { startSqld } from './support/sqld';
 
@@ -15,7 +15,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), 'oauth-apps-sqld-'));
   const sqld = await startSqld(dir, port);
   const client = await openLibsqlClient({ url: sqld.url });
-  await applyLibsqlMigrations(client, readMigrations('migrations'));
+  await applyLibsqlMigrations(client);
   client.close();
   return async () => {
     await sqld.stop();

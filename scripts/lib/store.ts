@@ -2,8 +2,8 @@
 // wrangler) or a libSQL database (LIBSQL_URL, default ./data/oauth-apps.db,
 // the Node server's). Statements are written once, with ? parameters.
 import type { Client, InValue } from '@libsql/client';
-import { fileURLToPath } from 'node:url';
-import { applyLibsqlMigrations, readMigrations } from '../../src/db/ledger';
+import { applyLibsqlMigrations } from '../../src/db/ledger';
+import { rowObjects } from '../../src/db/libsql';
 import { DEFAULT_LIBSQL_URL, describeUrl, openLibsqlClient } from '../../src/db/libsql-node';
 import { applyMigrations, executeSql, sqlText, type Target } from './d1';
 
@@ -20,8 +20,6 @@ export interface Store {
   close(): void;
 }
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
-
 /** The D1 database; local ones get their migrations applied first. */
 export async function d1Store(target: Target): Promise<Store> {
   if (!target.remote) await applyMigrations(target);
@@ -36,7 +34,7 @@ export async function d1Store(target: Target): Promise<Store> {
 export async function libsqlStore(environ: NodeJS.ProcessEnv = process.env): Promise<Store> {
   const url = environ.LIBSQL_URL || DEFAULT_LIBSQL_URL;
   const client = await openLibsqlClient({ url, authToken: environ.LIBSQL_AUTH_TOKEN || undefined });
-  await applyLibsqlMigrations(client, readMigrations(MIGRATIONS_DIR));
+  await applyLibsqlMigrations(client);
   return { description: `libSQL ${describeUrl(url)}`, run: (statements) => runOnLibsql(client, statements), close: () => client.close() };
 }
 
@@ -45,7 +43,7 @@ async function runOnLibsql(client: Client, statements: SqlStatement[]): Promise<
     statements.map((s) => ({ sql: s.sql, args: s.args as InValue[] })),
     'write',
   );
-  return results.map((r) => r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]]))));
+  return results.map(rowObjects);
 }
 
 /** A statement with its ? parameters written as SQL literals (wrangler d1 execute takes no parameters). */

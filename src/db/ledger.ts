@@ -5,8 +5,11 @@
 import type { Client } from '@libsql/client';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const LEDGER_TABLE = 'd1_migrations';
+/** The project's migrations/, wherever the process runs from. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 // Byte for byte what wrangler 4.86 runs (src/d1/migrations/helpers.ts), so that
 // sqlite_schema is identical on both engines.
@@ -35,7 +38,10 @@ export function readMigrations(dir: string): Migration[] {
  * that transaction, so two migrators at once cannot apply a file twice.
  * Returns the names applied (none when the database is up to date).
  */
-export async function applyLibsqlMigrations(client: Client, migrations: Migration[]): Promise<string[]> {
+export async function applyLibsqlMigrations(
+  client: Client,
+  migrations: Migration[] = readMigrations(MIGRATIONS_DIR),
+): Promise<string[]> {
   await client.execute(CREATE_LEDGER);
   const applied: string[] = [];
   for (const migration of migrations) {

@@ -6,7 +6,7 @@ import { ConfigError } from '../env';
 import type { Database } from './client';
 import { d1Engine } from './d1';
 import type { StorageEngine } from './engine';
-import { retryingOnBusy, singlePrimaryEngine } from './libsql';
+import { retryingOnBusy, singlePrimarySession } from './libsql';
 
 export const libsqlOrD1Engine: StorageEngine = {
   open(env, request) {
@@ -15,8 +15,7 @@ export const libsqlOrD1Engine: StorageEngine = {
     // A client per request: workerd forbids one request from using I/O (a
     // fetch, a queued slot of the client's concurrency limit) begun by another,
     // and building one costs no round trip (HTTP protocol v2, no probe).
-    const db = drizzle(retryingOnBusy(openWebClient(url, env.LIBSQL_AUTH_TOKEN || undefined))) as unknown as Database;
-    return singlePrimaryEngine(db).open(env, request);
+    return singlePrimarySession(drizzle(retryingOnBusy(openWebClient(url, env.LIBSQL_AUTH_TOKEN || undefined))) as unknown as Database);
   },
 };
 

@@ -2,13 +2,22 @@
 // bookmark: libSQL (Turso, sqld, a local file). The drizzle database is built
 // by the caller from the client that fits the runtime: @libsql/client/web in
 // the Worker, the Node client (which also opens files) on Node.
-import type { Client } from '@libsql/client';
+import type { Client, ResultSet } from '@libsql/client';
 import type { Database } from './client';
 import type { DatabaseSession, StorageEngine } from './engine';
 
+export function singlePrimarySession(db: Database): DatabaseSession {
+  return { db, bookmark: () => null };
+}
+
 export function singlePrimaryEngine(db: Database): StorageEngine {
-  const session: DatabaseSession = { db, bookmark: () => null };
+  const session = singlePrimarySession(db);
   return { open: () => session };
+}
+
+/** A result's rows as plain objects keyed by column name. */
+export function rowObjects(result: ResultSet): Record<string, unknown>[] {
+  return result.rows.map((row) => Object.fromEntries(result.columns.map((column, i) => [column, row[i]])));
 }
 
 const BUSY_ATTEMPTS = 4;

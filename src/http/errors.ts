@@ -30,7 +30,7 @@ const MISCONFIGURED = 'The server is misconfigured and cannot process this reque
 const UNEXPECTED = 'An unexpected error occurred. Quote the request id if you contact support.';
 const STORAGE_BUSY =
   'Storage is busy or unreachable; retry after the number of seconds in Retry-After (with the same Idempotency-Key, the retry cannot apply a write twice).';
-export const STORAGE_RETRY_AFTER_SECONDS = 1;
+const STORAGE_RETRY_AFTER_SECONDS = 1;
 
 export function renderError(c: Context<AppEnv>, error: ApiError): Response {
   const body: Record<string, unknown> = { summary: error.summary };

@@ -1,19 +1,16 @@
 // npm run start:node: the API on Node.js with a libSQL database. With nothing
 // configured it uses ./data/oauth-apps.db (created on first run) and the local
 // keyring in .dev.vars. Environment: see README "Self-hosting on Node.js".
-import { fileURLToPath } from 'node:url';
-import { applyLibsqlMigrations, readMigrations } from '../db/ledger';
-import { describeUrl, libsqlNodeDatabase, openLibsqlClient } from '../db/libsql-node';
+import { applyLibsqlMigrations } from '../db/ledger';
+import { DEFAULT_LIBSQL_URL, describeUrl, libsqlNodeDatabase, openLibsqlClient } from '../db/libsql-node';
 import { ConfigError } from '../env';
 import { readNodeConfig } from './config';
 import { startNodeServer } from './server';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
-
 async function main(): Promise<void> {
   const config = readNodeConfig();
   const client = await openLibsqlClient(config.libsql);
-  const applied = await applyLibsqlMigrations(client, readMigrations(MIGRATIONS_DIR));
+  const applied = await applyLibsqlMigrations(client);
   const server = await startNodeServer({ db: libsqlNodeDatabase(client), env: config.env, port: config.port, hostname: config.hostname });
 
   const storage = config.libsql.syncUrl
@@ -29,7 +26,7 @@ async function main(): Promise<void> {
       `Encryption keyring: ${config.keyringSource}`,
       'Get an API token (same database; add oauth_apps:secrets to read secrets back):',
       `  ${tokenCommand}`,
-      ...(process.env.LIBSQL_URL ? ['  (run it with the same LIBSQL_URL and LIBSQL_AUTH_TOKEN in its environment)'] : []),
+      ...(config.libsql.url !== DEFAULT_LIBSQL_URL ? ['  (run it with the same LIBSQL_URL and LIBSQL_AUTH_TOKEN in its environment)'] : []),
       'Then:',
       `  curl --url ${server.url}/v1/oauth-apps --header 'Authorization: Bearer <token>'`,
       rule,

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyLibsqlMigrations, readMigrations } from '../../src/db/ledger';
+import { applyLibsqlMigrations } from '../../src/db/ledger';
 import { libsqlNodeDatabase, openLibsqlClient } from '../../src/db/libsql-node';
 import { startNodeServer, type NodeServer } from '../../src/node/server';
 import { env, seedBody } from '../support/fixtures';
@@ -35,14 +35,14 @@ async function serve(client: Client): Promise<NodeServer> {
 async function replicaServer(name: string): Promise<{ server: NodeServer; sync: () => Promise<unknown> }> {
   const client = await openLibsqlClient({ url: `file:${join(dir, `${name}.db`)}`, syncUrl: sqld.url });
   // The migrator through the replica: its write transaction runs on the primary.
-  await applyLibsqlMigrations(client, readMigrations('migrations'));
+  await applyLibsqlMigrations(client);
   return { server: await serve(client), sync: () => client.sync() };
 }
 
 beforeAll(async () => {
   sqld = await startSqld(dir);
   const primary = createClient({ url: sqld.url });
-  await applyLibsqlMigrations(primary, readMigrations('migrations'));
+  await applyLibsqlMigrations(primary);
   const now = new Date().toISOString();
   await primary.batch([
     { sql: "INSERT INTO accounts (id, name, created_at) VALUES ('acct-r', 'replica', ?)", args: [now] },

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import type { Database } from '../../src/db/client';
-import { applyLibsqlMigrations, readMigrations } from '../../src/db/ledger';
+import { applyLibsqlMigrations } from '../../src/db/ledger';
 import { singlePrimaryEngine } from '../../src/db/libsql';
 import { displayPrefix, generateApiToken, hashApiToken } from '../../src/auth/api-token';
 import { env, request, seedBody } from '../support/fixtures';
@@ -47,7 +47,7 @@ describe('storage busy', () => {
   it('a libSQL file locked by another writer past the busy timeout: 503', async () => {
     const file = `file:${join(dir, 'locked.db')}`;
     const holder = createClient({ url: file });
-    await applyLibsqlMigrations(holder, readMigrations('migrations'));
+    await applyLibsqlMigrations(holder);
     const app = createApp(singlePrimaryEngine(drizzle(createClient({ url: file, timeout: 50 })) as unknown as Database));
     // A real caller, so the request gets past authentication to its write.
     const now = new Date().toISOString();

@@ -3,14 +3,14 @@
 // Takes a client or a way to make one per statement (in workerd, a client's
 // I/O must not cross from one test's request context into another's).
 import type { Client, InValue } from '@libsql/client';
+import { rowObjects } from '../../src/db/libsql';
 import type { RawDatabase, RawStatement } from './target';
 
 export function rawLibsqlDatabase(client: Client | (() => Client)): RawDatabase {
   const libsql = () => (typeof client === 'function' ? client() : client);
   const statement = (sql: string, args: InValue[]): RawStatement => {
     const rows = async () => {
-      const result = await libsql().execute({ sql, args });
-      return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]])));
+      return rowObjects(await libsql().execute({ sql, args }));
     };
     return {
       bind: (...values) => statement(sql, values as InValue[]),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../../../src/app';
-import { applyLibsqlMigrations, readMigrations } from '../../../src/db/ledger';
+import { applyLibsqlMigrations } from '../../../src/db/ledger';
 import { singlePrimaryEngine } from '../../../src/db/libsql';
 import { libsqlNodeDatabase, openLibsqlClient } from '../../../src/db/libsql-node';
 import type { Bindings } from '../../../src/env';
@@ -17,7 +17,7 @@ import type { Target } from '../target';
 
 const dir = mkdtempSync(join(tmpdir(), 'oauth-apps-node-test-'));
 const client = await openLibsqlClient({ url: `file:${join(dir, 'oauth-apps.db')}` });
-await applyLibsqlMigrations(client, readMigrations('migrations'));
+await applyLibsqlMigrations(client);
 const db = libsqlNodeDatabase(client);
 
 // The same settings vitest.config.ts gives the Worker.
