@@ -5,6 +5,8 @@ import type { AppEnv } from './env';
 import { database } from './http/database';
 import { handleError, handleNotFound } from './http/errors';
 import { requestContext } from './http/request-context';
+import { eventsRoutes } from './audit/events.routes';
+import { keysRoutes } from './keys/keys.routes';
 import { oauthAppsRoutes } from './oauth-apps/oauth-apps.routes';
 import { providersRoutes } from './providers/providers.routes';
 
@@ -15,6 +17,8 @@ export function createApp(engine: StorageEngine) {
   app.use('/v1/*', database(engine));
   app.route('/v1/oauth-apps', oauthAppsRoutes);
   app.route('/v1/providers', providersRoutes);
+  app.route('/v1/events', eventsRoutes);
+  app.route('/v1/encryption-keys', keysRoutes);
   app.notFound(handleNotFound);
   app.onError(handleError);
   return app;

@@ -56,3 +56,9 @@ function inline({ sql, args }: SqlStatement): string {
   if (i !== args.length) throw new Error('more arguments than ?');
   return text.trimEnd().endsWith(';') ? text : `${text};`;
 }
+
+/** The store the token commands' --remote / --libsql flags name (default: the local D1). */
+export async function storeFor(flags: { remote: boolean; libsql: boolean }): Promise<Store> {
+  if (flags.remote && flags.libsql) throw new Error('--remote and --libsql exclude each other');
+  return flags.libsql ? libsqlStore() : d1Store({ remote: flags.remote });
+}

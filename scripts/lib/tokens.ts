@@ -27,7 +27,7 @@ export function parseScopeList(list: string): Scope[] {
  * Idempotent for a given token. Returns the token and the account id.
  */
 export async function ensureToken(
-  options: { account: string; scopes: Scope[]; token?: string },
+  options: { account: string; scopes: Scope[]; token?: string; expiresAt?: Date },
   store: Store,
 ): Promise<{ token: string; accountId: string }> {
   const [minted] = await ensureTokens({ ...options, tokens: [options.token ?? generateApiToken()] }, store);
@@ -36,7 +36,7 @@ export async function ensureToken(
 
 /** ensureToken for several tokens of one account, in one round trip to the store. */
 export async function ensureTokens(
-  options: { account: string; scopes: Scope[]; tokens: string[] },
+  options: { account: string; scopes: Scope[]; tokens: string[]; expiresAt?: Date },
   store: Store,
 ): Promise<{ token: string; accountId: string }[]> {
   const account = checkAccountName(options.account);
@@ -53,10 +53,18 @@ export async function ensureTokens(
     const hash = await hashApiToken(token);
     hashes.push(hash);
     statements.push({
-      sql: `INSERT INTO api_tokens (id, account_id, token_hash, token_prefix, scopes, created_at)
-         SELECT ?, id, ?, ?, ?, ? FROM accounts WHERE name = ?
+      sql: `INSERT INTO api_tokens (id, account_id, token_hash, token_prefix, scopes, created_at, expires_at)
+         SELECT ?, id, ?, ?, ?, ?, ${options.expiresAt ? '?' : 'NULL'} FROM accounts WHERE name = ?
          ON CONFLICT (token_hash) DO NOTHING`,
-      args: [crypto.randomUUID(), hash, displayPrefix(token), options.scopes.join(' '), now, account],
+      args: [
+        crypto.randomUUID(),
+        hash,
+        displayPrefix(token),
+        options.scopes.join(' '),
+        now,
+        ...(options.expiresAt ? [options.expiresAt.toISOString()] : []),
+        account,
+      ],
     });
   }
   for (const hash of hashes) {
@@ -70,4 +78,60 @@ export async function ensureTokens(
     if (row.revoked_at !== null) throw new Error('this token has been revoked');
     return { token, accountId: row.account_id };
   });
+}
+
+/** "30d", "12h", "45m" or an ISO 8601 time: when a new token stops working. */
+export function parseExpiry(value: string, now = new Date()): Date {
+  const relative = /^(\d{1,6})([dhm])$/.exec(value);
+  if (relative) {
+    const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[relative[2] as 'd' | 'h' | 'm'];
+    return new Date(now.getTime() + Number(relative[1]) * unit);
+  }
+  const at = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(at.getTime())) throw new Error(`--expires must be like 30d, 12h, 45m or an ISO 8601 time, not "${value}"`);
+  if (at.getTime() <= now.getTime()) throw new Error('--expires must be in the future');
+  return at;
+}
+
+/** What a token listing shows: never the token, never its hash. */
+export interface TokenListing {
+  id: string;
+  prefix: string;
+  account: string;
+  scopes: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+/** The tokens of one account, or of all; newest first. */
+export async function listTokens(store: Store, account?: string): Promise<TokenListing[]> {
+  const [rows] = await store.run([
+    {
+      sql: `SELECT t.id AS id, t.token_prefix AS prefix, a.name AS account, t.scopes AS scopes, t.created_at AS created_at,
+          t.last_used_at AS last_used_at, t.expires_at AS expires_at, t.revoked_at AS revoked_at
+        FROM api_tokens t JOIN accounts a ON a.id = t.account_id
+        ${account === undefined ? '' : 'WHERE a.name = ?'}
+        ORDER BY t.created_at DESC, t.id`,
+      args: account === undefined ? [] : [checkAccountName(account)],
+    },
+  ]);
+  return (rows ?? []) as unknown as TokenListing[];
+}
+
+/**
+ * Revokes the token with this id or display prefix (exactly one must match).
+ * Revoking a revoked token changes nothing. Returns the token as listed.
+ */
+export async function revokeToken(store: Store, idOrPrefix: string, now = new Date()): Promise<TokenListing> {
+  const matches = (await listTokens(store)).filter((t) => t.id === idOrPrefix || t.prefix === idOrPrefix);
+  if (matches.length === 0) throw new Error(`no token has the id or prefix "${idOrPrefix}"`);
+  if (matches.length > 1) throw new Error(`${matches.length} tokens have the prefix "${idOrPrefix}": give the id instead`);
+  const token = matches[0]!;
+  await store.run([
+    { sql: 'UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', args: [now.toISOString(), token.id] },
+  ]);
+  const [after] = await listTokens(store).then((all) => all.filter((t) => t.id === token.id));
+  return after!;
 }

@@ -7,9 +7,11 @@ import { enforceRateLimit } from '../http/rate-limit';
 import { hashApiToken, isWellFormedApiToken } from './api-token';
 import { parseScopes, type Scope } from './scopes';
 import { cacheToken, getCachedToken, type VerifiedToken } from './token-cache';
-import { findTokenByHash } from './tokens.repository';
+import { findTokenByHash, touchToken } from './tokens.repository';
 
 const BEARER = /^Bearer +(\S+) *$/i;
+/** last_used_at is kept to the minute. */
+const LAST_USED_GRANULARITY_MS = 60_000;
 
 function unauthorized(summary: string): ApiError {
   return new ApiError(401, summary, { headers: { 'WWW-Authenticate': 'Bearer' } });
@@ -51,6 +53,12 @@ async function verify(db: Database, token: string, ttlSeconds: number): Promise<
   if (!row || row.revokedAt !== null) throw unauthorized('The API token is not valid.');
   const expiresAtMs = row.expiresAt === null ? undefined : Date.parse(row.expiresAt);
   if (expiresAtMs !== undefined && !(expiresAtMs > now)) throw unauthorized('The API token has expired.');
+
+  // Only on a cache miss, and only if the stored time is a minute old: cheap.
+  const lastUsedMs = row.lastUsedAt === null ? undefined : Date.parse(row.lastUsedAt);
+  if (lastUsedMs === undefined || now - lastUsedMs >= LAST_USED_GRANULARITY_MS) {
+    await touchToken(db, row.id, new Date(now), LAST_USED_GRANULARITY_MS);
+  }
 
   const verified: VerifiedToken = {
     tokenId: row.id,

@@ -19,6 +19,13 @@ export interface SealedField {
 /** Opening failed: unknown key, or the ciphertext or its context does not authenticate. */
 export class DecryptionError extends Error {
   override name = 'DecryptionError';
+  constructor(
+    /** missing-key: the keyring lacks the key (restorable); the others: the stored bytes are bad. */
+    readonly reason: 'missing-key' | 'malformed' | 'unauthenticated',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 const IV_BYTES = 12;
@@ -46,9 +53,9 @@ export async function seal(keyring: Keyring, plaintext: string, context: FieldCo
 
 export async function open(keyring: Keyring, sealed: SealedField, context: FieldContext): Promise<string> {
   const key = keyring.keys.get(sealed.keyId);
-  if (!key) throw new DecryptionError(`key "${sealed.keyId}" is not in the keyring`);
+  if (!key) throw new DecryptionError('missing-key', `key "${sealed.keyId}" is not in the keyring`);
   const bytes = base64ToBytes(sealed.ciphertext);
-  if (!bytes || bytes.length < IV_BYTES + TAG_BYTES) throw new DecryptionError('ciphertext is malformed');
+  if (!bytes || bytes.length < IV_BYTES + TAG_BYTES) throw new DecryptionError('malformed', 'the ciphertext is malformed');
   let plaintext: ArrayBuffer;
   try {
     plaintext = await crypto.subtle.decrypt(
@@ -57,7 +64,7 @@ export async function open(keyring: Keyring, sealed: SealedField, context: Field
       bytes.subarray(IV_BYTES),
     );
   } catch {
-    throw new DecryptionError('ciphertext does not authenticate for this context');
+    throw new DecryptionError('unauthenticated', 'the ciphertext does not authenticate (corrupted or tampered)');
   }
   // ignoreBOM: a leading U+FEFF is part of the secret, not to be stripped.
   return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(plaintext);

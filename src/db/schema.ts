@@ -27,6 +27,8 @@ export const apiTokens = sqliteTable(
     createdAt: text('created_at').notNull(),
     expiresAt: text('expires_at'),
     revokedAt: text('revoked_at'),
+    // Written at most once a minute per token (on a cache miss), not per request.
+    lastUsedAt: text('last_used_at'),
   },
   (t) => [index('api_tokens_account_idx').on(t.accountId)],
 );
@@ -45,8 +47,10 @@ export const oauthApps = sqliteTable(
     clientSecretCiphertext: text('client_secret_ciphertext').notNull(),
     clientSecretKeyId: text('client_secret_key_id').notNull(),
     metadata: text('metadata').notNull().default('{}'),
-    // Health is stored per row so that it can be filtered on and shown
-    // without decrypting anything on read.
+    // The verdict of the last decryption or sealing of the secret ('ok' or
+    // 'error', with notes and when). What the key id says (older key, missing
+    // key) is added on read from the keyring, so reads never decrypt
+    // (src/oauth-apps/health.ts).
     healthStatus: text('health_status').notNull().default('ok'),
     healthNotes: text('health_notes').notNull().default('[]'),
     healthTime: text('health_time').notNull(),
@@ -62,6 +66,41 @@ export const oauthApps = sqliteTable(
     index('oauth_apps_account_created_id_idx').on(t.accountId, t.createdAt, t.id),
     index('oauth_apps_account_provider_created_id_idx').on(t.accountId, t.provider, t.createdAt, t.id),
     index('oauth_apps_account_health_created_id_idx').on(t.accountId, t.healthStatus, t.createdAt, t.id),
+    // The health filter's key-id half (ok: under the primary; warn: under an older key).
+    index('oauth_apps_account_key_created_id_idx').on(t.accountId, t.clientSecretKeyId, t.createdAt, t.id),
+    // Across accounts, for key custody: secrets per key (keys:status), the
+    // rows a rotation batch takes, and the verification sweep's oldest-checked first.
+    index('oauth_apps_key_health_time_idx').on(t.clientSecretKeyId, t.healthStatus, t.healthTime),
+  ],
+);
+
+// The audit trail: one row per change to an app (and per disclosure or
+// re-encryption of its secret), written in the same batch as the change.
+// Never a value: field names only, key ids, token ids.
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    // Insertion order, for exact newest-first pages.
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    // No foreign key: the events of a deleted app are kept.
+    appId: text('app_id').notNull(),
+    action: text('action').notNull(),
+    // JSON: {"fields": [...]} for updates, {"key_id": ...} / {"from_key_id", "to_key_id"} for secrets.
+    details: text('details').notNull().default('{}'),
+    // The API token that made the change; null for scheduled work.
+    tokenId: text('token_id'),
+    // The request's Request-Id, or the scheduled run's id.
+    requestId: text('request_id').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    index('audit_events_account_seq_idx').on(t.accountId, t.seq),
+    index('audit_events_account_app_seq_idx').on(t.accountId, t.appId, t.seq),
+    index('audit_events_account_action_seq_idx').on(t.accountId, t.action, t.seq),
   ],
 );
 
@@ -97,4 +136,5 @@ export const idempotencyKeys = sqliteTable(
 
 export type OAuthAppRow = typeof oauthApps.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
+export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;

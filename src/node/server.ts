@@ -14,7 +14,7 @@ export interface NodeServerOptions {
   env: Bindings;
   port: number;
   hostname: string;
-  /** How often expired idempotency keys are purged (the Worker's cron: 15 min). */
+  /** How often the scheduled jobs run (the Worker's cron: 15 min). */
   purgeEveryMs?: number;
 }
 
@@ -35,8 +35,8 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   const { port } = server.address() as AddressInfo;
 
   const purge = setInterval(() => {
-    runScheduled(options.db, new Date()).catch((err: unknown) =>
-      logEvent('scheduled purge failed', { error: err instanceof Error ? err.name : typeof err }),
+    runScheduled(options.db, env.ENCRYPTION_KEYRING, new Date()).catch((err: unknown) =>
+      logEvent('scheduled run failed', { error: err instanceof Error ? err.name : typeof err }),
     );
   }, options.purgeEveryMs ?? 15 * 60_000);
   purge.unref();

@@ -1,14 +1,19 @@
 // One exported handler per route: validated input in, presenter out.
 import type { Context } from 'hono';
+import type { SQL } from 'drizzle-orm';
+import type { Actor, NewAuditEvent } from '../audit/audit-events';
+import { auditManyStatement, auditStatement } from '../audit/audit.repository';
 import { requireGranted } from '../auth/authenticate';
 import { DecryptionError } from '../crypto/field-cipher';
 import { loadKeyring, type Keyring } from '../crypto/keyring';
+import type { Alongside, Statement } from '../db/client';
 import type { OAuthAppRow } from '../db/schema';
 import type { AppEnv } from '../env';
 import { ifMatchSatisfied } from '../http/conditional';
 import { ApiError } from '../http/errors';
 import { validationError } from '../http/validation';
 import { answerResponse, commitWithAnswer, jsonAnswer } from '../idempotency/idempotency.middleware';
+import { notes } from './health';
 import { oauthAppEtag, presentOAuthApp, type Reveal } from './oauth-apps.presenter';
 import {
   deleteOAuthApp,
@@ -16,22 +21,23 @@ import {
   findOAuthApp,
   insertOAuthApp,
   listOAuthApps,
+  recordVerdictsStatement,
   updateOAuthApp,
+  type Verdict,
 } from './oauth-apps.repository';
 import {
+  APP_ID,
   LIMITS,
   type CreateOAuthAppInput,
   type GetOAuthAppQuery,
   type ListOAuthAppsQuery,
   type UpdateOAuthAppInput,
 } from './oauth-apps.schemas';
-import { newOAuthAppRow, planOAuthAppUpdate, revealClientSecret } from './oauth-apps.service';
+import { changedFields, newOAuthAppRow, planOAuthAppUpdate, revealClientSecret } from './oauth-apps.service';
 
 type In<Target extends 'json' | 'query', T> = { in: Record<Target, unknown>; out: Record<Target, T> };
 type Ctx<I extends object = object> = Context<AppEnv, string, I>;
 
-// App ids are UUIDs made by the server; anything else cannot name one.
-const APP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Same answer for a malformed id, another account's app and a missing one. */
 const notFound = () => new ApiError(404, 'No OAuth app with this id exists in this account.');
 
@@ -50,22 +56,59 @@ function wantsSecrets(c: Ctx, truncateSecrets: string | undefined): boolean {
   return true;
 }
 
-/** Opens a row's secret; a row that fails to open reports it instead of failing the request. */
-async function reveal(keyring: Keyring, row: OAuthAppRow): Promise<Reveal> {
-  try {
-    return { clientSecret: await revealClientSecret(keyring, row) };
-  } catch (err) {
-    if (!(err instanceof DecryptionError)) throw err;
-    return { failure: `The client secret could not be decrypted: ${err.message}.`, at: new Date() };
+const actorOf = (c: Ctx): Actor => ({ tokenId: c.var.auth.tokenId, requestId: c.var.requestId });
+
+/** Audit statements of a change, to commit with it (and the idempotency answer) under the write's guard. */
+function audited(alongside: Alongside, c: Ctx, event: NewAuditEvent, now: Date): Alongside {
+  return (guard: SQL) => [...alongside(guard), auditStatement(c.var.db, event, actorOf(c), now, guard)];
+}
+
+/**
+ * Opens the rows' secrets. Before any is shown, one batch records a reveal
+ * event per secret disclosed and any change in a row's verdict (a secret that
+ * no longer authenticates is health error from now on; one that opens again
+ * is ok). A row that fails to open reports it instead of failing the request.
+ */
+async function revealAll(c: Ctx, keyring: Keyring, rows: OAuthAppRow[]): Promise<Map<string, Reveal>> {
+  const now = new Date();
+  const reveals = new Map<string, Reveal>();
+  const verdicts: Verdict[] = [];
+  const disclosed: { accountId: string; appId: string }[] = [];
+  for (const row of rows) {
+    const judged = { id: row.id, ciphertext: row.clientSecretCiphertext };
+    try {
+      reveals.set(row.id, { clientSecret: await revealClientSecret(keyring, row) });
+      disclosed.push({ accountId: row.accountId, appId: row.id });
+      if (row.healthStatus !== 'ok') verdicts.push({ ...judged, status: 'ok', notes: [] });
+    } catch (err) {
+      if (!(err instanceof DecryptionError)) throw err;
+      // A missing key is the keyring's state, not the row's: shown, not stored.
+      const note = err.reason === 'missing-key' ? notes.missingKey(row.clientSecretKeyId) : notes.undecryptable(err.message);
+      reveals.set(row.id, { failure: note, at: now });
+      if (err.reason !== 'missing-key' && row.healthStatus !== 'error') verdicts.push({ ...judged, status: 'error', notes: [note] });
+    }
   }
+  const statements: Statement[] = [];
+  if (disclosed.length > 0) statements.push(auditManyStatement(c.var.db, 'oauth_app.secret_revealed', disclosed, actorOf(c), now));
+  if (verdicts.length > 0) statements.push(recordVerdictsStatement(c.var.db, verdicts, now));
+  if (statements.length > 0) await c.var.db.batch(statements as [Statement, ...Statement[]]);
+  return reveals;
 }
 
 export async function createHandler(c: Ctx<In<'json', CreateOAuthAppInput>>): Promise<Response> {
-  const row = await newOAuthAppRow(await keyringOf(c), c.var.auth.accountId, c.req.valid('json'), new Date());
-  const answer = jsonAnswer(200, presentOAuthApp(row), { ETag: oauthAppEtag(row) });
+  const keyring = await keyringOf(c);
+  const now = new Date();
+  const row = await newOAuthAppRow(keyring, c.var.auth.accountId, c.req.valid('json'), now);
+  const answer = jsonAnswer(200, presentOAuthApp(row, keyring), { ETag: oauthAppEtag(row) });
+  const event: NewAuditEvent = {
+    accountId: row.accountId,
+    appId: row.id,
+    action: 'oauth_app.created',
+    details: { key_id: row.clientSecretKeyId },
+  };
   try {
     await commitWithAnswer(c, answer, async (alongside) => {
-      await insertOAuthApp(c.var.db, row, alongside);
+      await insertOAuthApp(c.var.db, row, audited(alongside, c, event, now));
       return true;
     });
   } catch (err) {
@@ -89,9 +132,11 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
   const after = query.starting_after;
   const unknownCursor = () => validationError({ starting_after: ['is not the id of an OAuth app in this account'] });
   if (after !== undefined && !APP_ID.test(after)) throw unknownCursor();
+  const keyring = await keyringOf(c);
+  const health = query['health.status'];
   const filter = {
     provider: query.provider,
-    healthStatus: query['health.status'],
+    health: health === undefined ? undefined : { status: health, keyring },
     metadata: query.metadata === undefined ? undefined : (JSON.parse(query.metadata) as Record<string, unknown>),
   };
   // One row more than the page tells whether another page follows.
@@ -99,10 +144,8 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
   // An empty page after a cursor: the end of the list, or a cursor that is not ours.
   if (rows.length === 0 && after !== undefined && !(await findOAuthApp(db, accountId, after))) throw unknownCursor();
   const page = rows.slice(0, limit);
-  const keyring = secrets ? await keyringOf(c) : undefined;
-  const data = await Promise.all(
-    page.map(async (row) => presentOAuthApp(row, keyring && (await reveal(keyring, row)))),
-  );
+  const reveals = secrets ? await revealAll(c, keyring, page) : undefined;
+  const data = page.map((row) => presentOAuthApp(row, keyring, reveals?.get(row.id)));
   return c.json({ data, has_more: rows.length > limit });
 }
 
@@ -111,8 +154,9 @@ export async function getHandler(c: Ctx<In<'query', GetOAuthAppQuery>>): Promise
   const secrets = wantsSecrets(c, c.req.valid('query').truncate_secrets);
   const row = await findOAuthApp(c.var.db, c.var.auth.accountId, id);
   if (!row) throw notFound();
-  const revealed = secrets ? await reveal(await keyringOf(c), row) : undefined;
-  return c.json(presentOAuthApp(row, revealed), 200, { ETag: oauthAppEtag(row) });
+  const keyring = await keyringOf(c);
+  const revealed = secrets ? (await revealAll(c, keyring, [row])).get(row.id) : undefined;
+  return c.json(presentOAuthApp(row, keyring, revealed), 200, { ETag: oauthAppEtag(row) });
 }
 
 const MAX_UPDATE_ATTEMPTS = 3;
@@ -133,12 +177,23 @@ export async function updateHandler(c: Ctx<In<'json', UpdateOAuthAppInput>>): Pr
         headers: { ETag: etag },
       });
     }
-    const keyring = input.client_secret === undefined ? undefined : await keyringOf(c);
-    const plan = await planOAuthAppUpdate(keyring, current, input, new Date());
-    if (!plan) return answerResponse(jsonAnswer(200, presentOAuthApp(current), { ETag: etag }));
-    const answer = jsonAnswer(200, presentOAuthApp(plan.next), { ETag: oauthAppEtag(plan.next) });
+    const keyring = await keyringOf(c);
+    const now = new Date();
+    const plan = await planOAuthAppUpdate(keyring, current, input, now);
+    // Nothing would change: no write, no event.
+    if (!plan) return answerResponse(jsonAnswer(200, presentOAuthApp(current, keyring), { ETag: etag }));
+    const answer = jsonAnswer(200, presentOAuthApp(plan.next, keyring), { ETag: oauthAppEtag(plan.next) });
+    const event: NewAuditEvent = {
+      accountId: current.accountId,
+      appId: current.id,
+      action: 'oauth_app.updated',
+      details: {
+        fields: changedFields(plan.changes),
+        ...(plan.changes.clientSecretKeyId === undefined ? {} : { key_id: plan.changes.clientSecretKeyId }),
+      },
+    };
     const applied = await commitWithAnswer(c, answer, (alongside) =>
-      updateOAuthApp(db, current, plan.changes, alongside),
+      updateOAuthApp(db, current, plan.changes, audited(alongside, c, event, now)),
     );
     if (applied) return answerResponse(answer);
   }
@@ -147,6 +202,11 @@ export async function updateHandler(c: Ctx<In<'json', UpdateOAuthAppInput>>): Pr
 
 export async function deleteHandler(c: Ctx): Promise<Response> {
   const id = appId(c);
-  if (!(await deleteOAuthApp(c.var.db, c.var.auth.accountId, id))) throw notFound();
+  const { accountId } = c.var.auth;
+  const event: NewAuditEvent = { accountId, appId: id, action: 'oauth_app.deleted' };
+  const deleted = await deleteOAuthApp(c.var.db, accountId, id, (guard) => [
+    auditStatement(c.var.db, event, actorOf(c), new Date(), guard),
+  ]);
+  if (!deleted) throw notFound();
   return c.json({ id, deleted: true });
 }

@@ -1,6 +1,7 @@
 // Row -> API object, in one place, so the secret cannot be shown by mistake
 // on one route: it is masked unless a reveal is passed in explicitly.
 import type { OAuthAppRow } from '../db/schema';
+import { healthOf, type KeyIds } from './health';
 import { SECRET_MASK } from './oauth-apps.schemas';
 
 export interface OAuthAppObject {
@@ -10,7 +11,7 @@ export interface OAuthAppObject {
   client_id: string;
   client_secret: string | null;
   metadata: Record<string, unknown>;
-  health: { status: string; notes: string[]; time: string };
+  health: { status: 'ok' | 'warn' | 'error'; notes: string[]; time: string };
   created_at: string;
   updated_at: string;
 }
@@ -23,17 +24,15 @@ export function apiTimestamp(stored: string | Date): string {
   return new Date(stored).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function presentOAuthApp(row: OAuthAppRow, reveal?: Reveal): OAuthAppObject {
+/** The row as the API shows it; health reads the key id against `keyring` (no decryption). */
+export function presentOAuthApp(row: OAuthAppRow, keyring: KeyIds, reveal?: Reveal): OAuthAppObject {
   let clientSecret: string | null = SECRET_MASK;
-  let health = {
-    status: row.healthStatus,
-    notes: JSON.parse(row.healthNotes) as string[],
-    time: apiTimestamp(row.healthTime),
-  };
+  const stored = healthOf(row, keyring);
+  let health = { status: stored.status, notes: stored.notes, time: apiTimestamp(stored.time) };
   if (reveal && 'clientSecret' in reveal) clientSecret = reveal.clientSecret;
   if (reveal && 'failure' in reveal) {
     clientSecret = null;
-    health = { status: 'error', notes: [reveal.failure], time: apiTimestamp(reveal.at) };
+    health = { status: 'error' as const, notes: [reveal.failure], time: apiTimestamp(reveal.at) };
   }
   return {
     id: row.id,

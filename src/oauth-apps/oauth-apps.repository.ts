@@ -3,10 +3,11 @@
 //
 // Writes take `alongside` statements (an idempotency answer, later an audit
 // event) that commit in the same batch, and only if the row is written.
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { nothingAlongside as nothing, type Alongside, type Database, type Statement } from '../db/client';
 import { oauthApps, type OAuthAppRow } from '../db/schema';
 import { canonicalJson } from '../util/canonical-json';
+import { VERDICT, type HealthStatus, type KeyIds } from './health';
 
 export class DuplicateOAuthAppError extends Error {
   override name = 'DuplicateOAuthAppError';
@@ -53,7 +54,10 @@ export async function findOAuthApp(db: Database, accountId: string, id: string):
 }
 
 export type OAuthAppChanges = Partial<
-  Pick<OAuthAppRow, 'name' | 'clientSecretCiphertext' | 'clientSecretKeyId' | 'metadata' | 'updatedAt'>
+  Pick<
+    OAuthAppRow,
+    'name' | 'clientSecretCiphertext' | 'clientSecretKeyId' | 'metadata' | 'updatedAt' | 'healthStatus' | 'healthNotes' | 'healthTime'
+  >
 >;
 
 /**
@@ -78,17 +82,22 @@ export async function updateOAuthApp(
 }
 
 /** Deletes the row (and so its ciphertext); false if there was none. */
-export async function deleteOAuthApp(db: Database, accountId: string, id: string): Promise<boolean> {
-  const deleted = await db
-    .delete(oauthApps)
-    .where(ownApp(accountId, id))
-    .returning({ id: oauthApps.id });
-  return deleted.length > 0;
+export async function deleteOAuthApp(
+  db: Database,
+  accountId: string,
+  id: string,
+  alongside: Alongside = nothing,
+): Promise<boolean> {
+  const exists = sql`EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${ownApp(accountId, id)})`;
+  const del = db.delete(oauthApps).where(ownApp(accountId, id)).returning({ id: oauthApps.id });
+  const results = await batch(db, [...alongside(exists), del]);
+  return (results.at(-1) as unknown[]).length > 0;
 }
 
 export interface ListFilter {
   provider?: string | undefined;
-  healthStatus?: string | undefined;
+  /** Health as shown (src/oauth-apps/health.ts): the stored verdict and the key id against the keyring. */
+  health?: { status: HealthStatus; keyring: KeyIds } | undefined;
   /** Top-level keys that must be present with an equal JSON value. */
   metadata?: Record<string, unknown> | undefined;
 }
@@ -109,7 +118,7 @@ export function listOAuthApps(
 ) {
   const conditions: SQL[] = [eq(oauthApps.accountId, accountId)];
   if (filter.provider !== undefined) conditions.push(eq(oauthApps.provider, filter.provider));
-  if (filter.healthStatus !== undefined) conditions.push(eq(oauthApps.healthStatus, filter.healthStatus));
+  if (filter.health !== undefined) conditions.push(healthIs(filter.health.status, filter.health.keyring));
   for (const [key, value] of Object.entries(filter.metadata ?? {})) conditions.push(metadataHolds(key, value));
   if (afterId !== undefined) {
     const cursor = sql`SELECT ${oauthApps.createdAt}, ${oauthApps.id} FROM ${oauthApps} WHERE ${ownApp(accountId, afterId)}`;
@@ -140,4 +149,132 @@ function metadataHolds(key: string, value: unknown): SQL {
   else if (Array.isArray(value)) match = sql`m.type = 'array' AND m.value = ${canonicalJson(value)}`;
   else match = sql`m.type = 'object' AND m.value = ${canonicalJson(value)}`;
   return sql`EXISTS (${entry} AND ${match})`;
+}
+
+/** The rows whose shown health is `status`: the same rules as healthOf(), in SQL. */
+function healthIs(status: HealthStatus, keyring: KeyIds): SQL {
+  const ids = [...keyring.keys.keys()];
+  const verdictOk = eq(oauthApps.healthStatus, VERDICT.ok);
+  if (status === 'ok') return and(verdictOk, eq(oauthApps.clientSecretKeyId, keyring.primaryId))!;
+  if (status === 'warn') {
+    const older = ids.filter((id) => id !== keyring.primaryId);
+    return older.length === 0 ? sql`0` : and(verdictOk, inArray(oauthApps.clientSecretKeyId, older))!;
+  }
+  return or(eq(oauthApps.healthStatus, VERDICT.error), notInArray(oauthApps.clientSecretKeyId, ids))!;
+}
+
+// ---- Key custody: work across accounts, for the scheduled jobs and operators.
+
+/** A decryption's outcome, to be stored as the row's verdict if its secret is still `ciphertext`. */
+export interface Verdict {
+  id: string;
+  ciphertext: string;
+  status: keyof typeof VERDICT;
+  notes: string[];
+}
+
+/**
+ * Stores verdicts in one statement (one JSON parameter, whatever the count),
+ * each only if the row still holds the ciphertext that was judged: a secret
+ * replaced meanwhile keeps the verdict its writer gave it.
+ */
+export function recordVerdictsStatement(db: Database, verdicts: Verdict[], now: Date): Statement {
+  const item = fromJson(verdicts.map((v) => ({ id: v.id, c: v.ciphertext, s: v.status, n: JSON.stringify(v.notes) })));
+  return db
+    .update(oauthApps)
+    .set({ healthStatus: item('s'), healthNotes: item('n'), healthTime: now.toISOString() })
+    .where(and(item.listed, eq(oauthApps.clientSecretCiphertext, item('c'))));
+}
+
+/**
+ * Per-row values for one UPDATE, from one JSON parameter (D1 binds at most
+ * 100 parameters a statement): item(f) is this row's entry's field f, and
+ * item.listed says the row has an entry. drizzle's own update builder keeps
+ * it batchable on D1.
+ */
+function fromJson(entries: ({ id: string } & Record<string, string>)[]) {
+  const json = JSON.stringify(entries);
+  // Qualified: json_each has an "id" column of its own.
+  const rowId = sql.raw('"oauth_apps"."id"');
+  const item = (field: string): SQL =>
+    sql`(SELECT json_extract(value, ${`$.${field}`}) FROM json_each(${json}) WHERE json_extract(value, '$.id') = ${rowId})`;
+  item.listed = sql`${rowId} IN (SELECT json_extract(value, '$.id') FROM json_each(${json}))`;
+  return item;
+}
+
+/** A row's secret moved from one key to another: the new ciphertext replaces `from` only if the row still holds it. */
+export interface CiphertextSwap {
+  id: string;
+  fromCiphertext: string;
+  fromKeyId: string;
+  ciphertext: string;
+  toKeyId: string;
+}
+
+/**
+ * Compare-and-swap of ciphertexts in one statement: a row whose secret was
+ * replaced since it was read (a PATCH) keeps the new secret. The version and
+ * updated_at stay: the app's content is unchanged, and a client's If-Match
+ * must stay valid. The secret decrypted, so its verdict is ok, now.
+ */
+export function swapCiphertextsStatement(db: Database, swaps: CiphertextSwap[], now: Date) {
+  const item = fromJson(swaps.map((s) => ({ id: s.id, f: s.fromCiphertext, c: s.ciphertext, k: s.toKeyId })));
+  // RETURNING: the batch's result for this statement lists the rows swapped.
+  return db
+    .update(oauthApps)
+    .set({
+      clientSecretCiphertext: item('c'),
+      clientSecretKeyId: item('k'),
+      healthStatus: VERDICT.ok,
+      healthNotes: '[]',
+      healthTime: now.toISOString(),
+    })
+    .where(and(item.listed, eq(oauthApps.clientSecretCiphertext, item('f'))))
+    .returning({ id: oauthApps.id });
+}
+
+/** Rows to re-encrypt: under one of `keyIds` (older keys the keyring still has), verdict ok. */
+export function rowsUnderKeys(db: Database, keyIds: string[], limit: number): Promise<OAuthAppRow[]> {
+  if (keyIds.length === 0) return Promise.resolve([]);
+  return db
+    .select()
+    .from(oauthApps)
+    .where(and(inArray(oauthApps.clientSecretKeyId, keyIds), eq(oauthApps.healthStatus, VERDICT.ok)))
+    .limit(limit);
+}
+
+/** Rows under `keyId` with this verdict, the longest unchecked first (on the key/health/time index). */
+export function rowsToVerify(db: Database, keyId: string, status: keyof typeof VERDICT, limit: number): Promise<OAuthAppRow[]> {
+  return db
+    .select()
+    .from(oauthApps)
+    .where(and(eq(oauthApps.clientSecretKeyId, keyId), eq(oauthApps.healthStatus, status)))
+    .orderBy(asc(oauthApps.healthTime))
+    .limit(limit);
+}
+
+/** How many rows are left to re-encrypt: under `keyIds`, verdict ok. */
+export async function countUnderKeys(db: Database, keyIds: string[]): Promise<number> {
+  if (keyIds.length === 0) return 0;
+  const [row] = await db
+    .select({ n: count() })
+    .from(oauthApps)
+    .where(and(inArray(oauthApps.clientSecretKeyId, keyIds), eq(oauthApps.healthStatus, VERDICT.ok)));
+  return row?.n ?? 0;
+}
+
+/** How many secrets each key id protects, and how many of those have an error verdict. */
+export async function secretsPerKey(db: Database): Promise<Map<string, { secrets: number; errors: number }>> {
+  const rows = await db
+    .select({ keyId: oauthApps.clientSecretKeyId, status: oauthApps.healthStatus, n: count() })
+    .from(oauthApps)
+    .groupBy(oauthApps.clientSecretKeyId, oauthApps.healthStatus);
+  const out = new Map<string, { secrets: number; errors: number }>();
+  for (const { keyId, status, n } of rows) {
+    const entry = out.get(keyId) ?? { secrets: 0, errors: 0 };
+    entry.secrets += n;
+    if (status === VERDICT.error) entry.errors += n;
+    out.set(keyId, entry);
+  }
+  return out;
 }

@@ -29,6 +29,9 @@ export const LIMITS = {
   pageSize: 100,
 } as const;
 
+/** App ids are UUIDs made by the server; anything else cannot name one. */
+export const APP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export const HEALTH_STATUSES = ['ok', 'warn', 'error'] as const;
 
 /** The mask the API shows instead of a secret. */
@@ -109,7 +112,7 @@ export const updateOAuthAppBody = strictObject(
 
 // Query strings. Values stay strings here (as they are on the wire and in an
 // OpenAPI document); handlers convert them.
-const queryValue = (rule: string) => (iss: { input: unknown }) =>
+export const queryValue = (rule: string) => (iss: { input: unknown }) =>
   Array.isArray(iss.input) ? 'must be given once' : rule;
 const truncateSecrets = optional(zEnum(['true', 'false'], { error: queryValue('must be true or false') }));
 const isJsonObject = (text: string) => {
@@ -127,13 +130,16 @@ const isJsonObject = (text: string) => {
   }
 };
 
+/** A page size, as every list takes it (1-100; handlers default to 100). */
+export const pageLimit = optional(
+  string({ error: queryValue(`must be an integer from 1 to ${LIMITS.pageSize}`) }).check(
+    regex(/^(100|[1-9][0-9]?)$/, `must be an integer from 1 to ${LIMITS.pageSize}`),
+  ),
+);
+
 export const listOAuthAppsQuery = strictObject(
   {
-    limit: optional(
-      string({ error: queryValue('must be an integer from 1 to 100') }).check(
-        regex(/^(100|[1-9][0-9]?)$/, `must be an integer from 1 to ${LIMITS.pageSize}`),
-      ),
-    ),
+    limit: pageLimit,
     starting_after: optional(string({ error: queryValue('must be an OAuth app id') })),
     provider: optional(zEnum(PROVIDER_IDS, { error: queryValue(`must be one of: ${PROVIDER_IDS.join(', ')}`) })),
     'health.status': optional(zEnum(HEALTH_STATUSES, { error: queryValue(`must be one of: ${HEALTH_STATUSES.join(', ')}`) })),

@@ -1,9 +1,11 @@
 // What the OAuth app endpoints do, free of HTTP: sealing and opening secrets,
 // building rows and changes.
+import type { ChangedField } from '../audit/audit-events';
 import { open, seal, type FieldContext } from '../crypto/field-cipher';
 import type { Keyring } from '../crypto/keyring';
 import type { OAuthAppRow } from '../db/schema';
 import { canonicalJson } from '../util/canonical-json';
+import { VERDICT } from './health';
 import type { OAuthAppChanges } from './oauth-apps.repository';
 import type { CreateOAuthAppInput, UpdateOAuthAppInput } from './oauth-apps.schemas';
 
@@ -33,7 +35,7 @@ export async function newOAuthAppRow(
     clientSecretKeyId: sealed.keyId,
     // Canonical (keys sorted), so that the list's metadata filter can compare nested values as text.
     metadata: canonicalJson(input.metadata ?? {}),
-    healthStatus: 'ok',
+    healthStatus: VERDICT.ok,
     healthNotes: '[]',
     healthTime: at,
     version: 1,
@@ -64,6 +66,10 @@ export async function planOAuthAppUpdate(
     const sealed = await seal(keyring, input.client_secret, clientSecretContext(current));
     changes.clientSecretCiphertext = sealed.ciphertext;
     changes.clientSecretKeyId = sealed.keyId;
+    // A freshly sealed secret is healthy as of now, whatever the old one was.
+    changes.healthStatus = VERDICT.ok;
+    changes.healthNotes = '[]';
+    changes.healthTime = now.toISOString();
   }
   if (Object.keys(changes).length === 0) return undefined;
   changes.updatedAt = now.toISOString();
@@ -77,4 +83,13 @@ export function revealClientSecret(keyring: Keyring, row: OAuthAppRow): Promise<
     { keyId: row.clientSecretKeyId, ciphertext: row.clientSecretCiphertext },
     clientSecretContext(row),
   );
+}
+
+/** The fields a change touches, by their API names (for the audit trail; never the values). */
+export function changedFields(changes: OAuthAppChanges): ChangedField[] {
+  const fields: ChangedField[] = [];
+  if (changes.name !== undefined) fields.push('name');
+  if (changes.metadata !== undefined) fields.push('metadata');
+  if (changes.clientSecretCiphertext !== undefined) fields.push('client_secret');
+  return fields;
 }

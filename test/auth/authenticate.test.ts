@@ -119,6 +119,23 @@ describe('the token cache', () => {
     expect(await callWith('0', caller.token)).toBe(401);
   });
 
+  it('with the cache on, a revoked token answers 401 once the window has passed', async () => {
+    const caller = await newCaller();
+    expect(await callWith('1', caller.token)).toBe(200);
+    await revoke(caller.tokenId);
+    expect(await callWith('1', caller.token)).toBe(200); // within the 1 s window
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await callWith('1', caller.token)).toBe(401);
+  });
+
+  it('an expiry is honoured even while the token is cached', async () => {
+    const accountId = await createAccount();
+    const { token } = await createToken(accountId, undefined, { expiresAt: new Date(Date.now() + 1000).toISOString() });
+    expect(await callWith('30', token)).toBe(200);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await callWith('30', token)).toBe(401);
+  });
+
   it('never caches a failure: a token that becomes valid works at once', async () => {
     const token = rememberSecret(generateApiToken());
     expect(await callWith('30', token)).toBe(401);
@@ -143,6 +160,9 @@ describe('every endpoint needs a valid token', () => {
     ['PATCH', `/v1/oauth-apps/${id}`, {}],
     ['DELETE', `/v1/oauth-apps/${id}`],
     ['GET', '/v1/providers'],
+    ['GET', '/v1/events'],
+    ['GET', '/v1/encryption-keys'],
+    ['POST', '/v1/encryption-keys/rotate', {}],
   ];
   for (const [method, path, body] of endpoints) {
     it(`${method} ${path.replace(id, '{id}')}: 401 without one, 401 with an unknown one`, async () => {
@@ -151,4 +171,31 @@ describe('every endpoint needs a valid token', () => {
       expect((await send(request(method, path, { body, token: unknown }))).status).toBe(401);
     });
   }
+});
+
+describe('last used', () => {
+  const lastUsed = async (tokenId: string) =>
+    (await db().select({ at: apiTokens.lastUsedAt }).from(apiTokens).where(eq(apiTokens.id, tokenId)))[0]!.at;
+
+  it('is recorded on use, at most once a minute', async () => {
+    const caller = await newCaller();
+    expect(await lastUsed(caller.tokenId)).toBeNull();
+    expect((await send(request('GET', '/v1/oauth-apps', { token: caller.token }))).status).toBe(200);
+    const first = await lastUsed(caller.tokenId);
+    expect(Date.now() - Date.parse(first!)).toBeLessThan(60_000);
+    expect((await send(request('GET', '/v1/oauth-apps', { token: caller.token }))).status).toBe(200);
+    expect(await lastUsed(caller.tokenId)).toBe(first);
+  });
+});
+
+describe('keys:manage', () => {
+  it('is needed for the key endpoints, and grants nothing else', async () => {
+    const everyAppScope = await newCaller(['oauth_apps:read', 'oauth_apps:write', 'oauth_apps:secrets']);
+    expect((await send(request('GET', '/v1/encryption-keys', { token: everyAppScope.token }))).status).toBe(403);
+    expect((await send(request('POST', '/v1/encryption-keys/rotate', { token: everyAppScope.token }))).status).toBe(403);
+    const operator = await newCaller(['keys:manage']);
+    expect((await send(request('GET', '/v1/encryption-keys', { token: operator.token }))).status).toBe(200);
+    expect((await send(request('GET', '/v1/oauth-apps', { token: operator.token }))).status).toBe(403);
+    expect((await send(request('GET', '/v1/events', { token: operator.token }))).status).toBe(403);
+  });
 });

@@ -64,7 +64,7 @@ describe('the libSQL migrator', () => {
     expect(schema.map((r) => r.name)).toEqual(expect.arrayContaining(['oauth_apps', 'api_tokens', 'd1_migrations']));
     expect(schema).toEqual(await schemaOf(d1));
     expect(withoutTimes(await ledgerOf(libsql))).toEqual(withoutTimes(await ledgerOf(d1)));
-    expect(withoutTimes(await ledgerOf(libsql)).map((r) => r.name)).toEqual(['0000_init.sql', '0001_lifecycle.sql']);
+    expect(withoutTimes(await ledgerOf(libsql)).map((r) => r.name)).toEqual(['0000_init.sql', '0001_lifecycle.sql', '0002_custody.sql']);
   });
 
   it('re-running it applies nothing and changes nothing', async () => {
@@ -90,23 +90,28 @@ describe('the libSQL migrator', () => {
     cpSync('migrations', migrationsDir, { recursive: true });
     const libsql = open(join(dir, 'plus.db'));
     await applyLibsqlMigrations(libsql, readMigrations(migrationsDir));
-    writeFileSync(join(migrationsDir, '0002_extra.sql'), 'CREATE TABLE extra (id text PRIMARY KEY NOT NULL);\n');
-    expect(await applyLibsqlMigrations(libsql, readMigrations(migrationsDir))).toEqual(['0002_extra.sql']);
-    expect((await ledgerOf(libsql)).map((r) => r.name)).toEqual(['0000_init.sql', '0001_lifecycle.sql', '0002_extra.sql']);
+    writeFileSync(join(migrationsDir, '9999_extra.sql'), 'CREATE TABLE extra (id text PRIMARY KEY NOT NULL);\n');
+    expect(await applyLibsqlMigrations(libsql, readMigrations(migrationsDir))).toEqual(['9999_extra.sql']);
+    expect((await ledgerOf(libsql)).map((r) => r.name)).toEqual([
+      '0000_init.sql',
+      '0001_lifecycle.sql',
+      '0002_custody.sql',
+      '9999_extra.sql',
+    ]);
   });
 
   it('a migration that fails is rolled back whole and not recorded', async () => {
     const migrationsDir = join(dir, 'migrations-bad');
     cpSync('migrations', migrationsDir, { recursive: true });
     writeFileSync(
-      join(migrationsDir, '0002_bad.sql'),
+      join(migrationsDir, '9999_bad.sql'),
       'CREATE TABLE half_done (id text);\n--> statement-breakpoint\nINSERT INTO no_such_table VALUES (1);\n',
     );
     const libsql = open(join(dir, 'bad.db'));
-    await expect(applyLibsqlMigrations(libsql, readMigrations(migrationsDir))).rejects.toThrow(/0002_bad\.sql failed and was rolled back/);
+    await expect(applyLibsqlMigrations(libsql, readMigrations(migrationsDir))).rejects.toThrow(/9999_bad\.sql failed and was rolled back/);
     const names = (await schemaOf(libsql)).map((r) => r.name);
     expect(names).toContain('oauth_apps'); // the good ones before it stay applied
     expect(names).not.toContain('half_done');
-    expect((await ledgerOf(libsql)).map((r) => r.name)).toEqual(['0000_init.sql', '0001_lifecycle.sql']);
+    expect((await ledgerOf(libsql)).map((r) => r.name)).toEqual(['0000_init.sql', '0001_lifecycle.sql', '0002_custody.sql']);
   });
 });

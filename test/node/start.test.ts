@@ -2,17 +2,15 @@
 // directory. It creates the database file and a local keyring, migrates,
 // serves the API, and says how to get a token; the token command then works
 // against the same file. Also: what it refuses to start with.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rememberSecret } from '../support/log-capture';
+import { MAIN, bareEnv as bareEnvIn, script, startNode, stopNode as stop, TSX } from '../support/node-process';
 
-const ROOT = resolve('.');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const MAIN = join(ROOT, 'src', 'node', 'main.ts');
-const TOKEN_CREATE = join(ROOT, 'scripts', 'token-create.ts');
+const TOKEN_CREATE = script('token-create');
 const cwd = mkdtempSync(join(tmpdir(), 'oauth-apps-start-'));
 const children: ChildProcess[] = [];
 
@@ -21,43 +19,13 @@ afterAll(() => {
   rmSync(cwd, { recursive: true, force: true });
 });
 
-// Only the variables a bare shell has: none of ours.
-const bareEnv = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH!, HOME: process.env.HOME ?? cwd, PORT: '0', ...extra });
-
-function start(extra: Record<string, string> = {}): Promise<{ child: ChildProcess; output: () => string; url: string }> {
-  const child = spawn(TSX, [MAIN], { cwd, env: bareEnv(extra), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 30 s:\n${output}`)), 30_000);
-    const poll = setInterval(() => {
-      const url = /OAuth apps API on (http:\/\/\S+)/.exec(output)?.[1];
-      if (url && output.includes('Then:')) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolvePromise({ child, output: () => output, url });
-      } else if (child.exitCode !== null) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        reject(new Error(`exited ${child.exitCode}:\n${output}`));
-      }
-    }, 100);
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((r) => {
-    child.once('exit', () => r());
-    child.kill('SIGTERM');
-  });
-}
+const bareEnv = (extra: Record<string, string> = {}) => bareEnvIn(cwd, extra);
+const start = (extra: Record<string, string> = {}) => startNode(cwd, extra, children);
 
 describe('npm run start:node with nothing configured', () => {
   it('serves the API on ./data/oauth-apps.db, says how to get a token, and keeps data across restarts', async () => {
     const first = await start();
-    expect(first.output()).toMatch(/Storage: libSQL, file:\.\/data\/oauth-apps\.db; migrations applied: 0000_init\.sql, 0001_lifecycle\.sql/);
+    expect(first.output()).toMatch(/Storage: libSQL, file:\.\/data\/oauth-apps\.db; migrations applied: 0000_init\.sql, 0001_lifecycle\.sql, 0002_custody\.sql/);
     expect(first.output()).toContain('npm run token:create -- --libsql --account <name>');
     expect(first.output()).toContain('Encryption keyring: a new local keyring in .dev.vars');
     expect(existsSync(join(cwd, 'data', 'oauth-apps.db'))).toBe(true);

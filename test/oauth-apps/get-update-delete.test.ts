@@ -107,7 +107,7 @@ describe('GET /v1/oauth-apps/{id}', () => {
     const shown = (await res.json()) as AppObject;
     expect(shown.client_secret).toBeNull();
     expect(shown.health.status).toBe('error');
-    expect(shown.health.notes[0]).toMatch(/could not be decrypted/);
+    expect(shown.health.notes[0]).toMatch(/"retired", which is not in the keyring/);
   });
 });
 

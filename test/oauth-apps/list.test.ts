@@ -252,10 +252,13 @@ describe('GET /v1/oauth-apps: the query plan', () => {
   }
   const cursor = () => rowsA[100]!.id;
 
+  // Health as shown: the stored verdict and the key id against the keyring (src/oauth-apps/health.ts).
+  const keyring = { primaryId: 'k2', keys: new Map([['k1', null], ['k2', null]]) };
   for (const [label, filter, index] of [
     ['unfiltered', {}, 'oauth_apps_account_created_id_idx'],
     ['by provider', { provider: 'github' }, 'oauth_apps_account_provider_created_id_idx'],
-    ['by health', { healthStatus: 'ok' }, 'oauth_apps_account_health_created_id_idx'],
+    ['by health ok', { health: { status: 'ok', keyring } }, 'oauth_apps_account_key_created_id_idx'],
+    ['by health warn', { health: { status: 'warn', keyring } }, 'oauth_apps_account_key_created_id_idx'],
   ] as const) {
     it(`${label}: first and deep pages search ${index}, with no sort`, async () => {
       for (const after of [undefined, cursor()]) {

@@ -112,8 +112,8 @@ export function sendWithEnv(req: Request, overrides: Partial<Bindings>): Promise
 }
 
 /** Runs the scheduled work (the Worker's cron handler, the Node server's timer job). */
-export function runScheduled(now = new Date()): Promise<void> {
-  return target.runScheduled(now);
+export function runScheduled(now = new Date(), overrides: Partial<Bindings> = {}): Promise<void> {
+  return target.runScheduled(now, overrides);
 }
 
 export type AppObject = OAuthAppObject;

@@ -39,5 +39,5 @@ export interface Target {
   /** Runs the request through the same app with some settings replaced (a broken keyring, a small limiter). */
   sendWithEnv(request: Request, overrides: Partial<Bindings>): Promise<Response>;
   /** The scheduled work (Worker: the cron trigger's handler; Node: the server's timer job). */
-  runScheduled(now: Date): Promise<void>;
+  runScheduled(now: Date, overrides?: Partial<Bindings>): Promise<void>;
 }

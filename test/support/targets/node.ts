@@ -59,8 +59,8 @@ export const target: Target = {
     });
   },
   sendWithEnv: async (request, overrides) => app.fetch(request, { ...env, ...overrides }),
-  async runScheduled(now) {
-    await runScheduled(db, now);
+  async runScheduled(now, overrides = {}) {
+    await runScheduled(db, overrides.ENCRYPTION_KEYRING ?? env.ENCRYPTION_KEYRING, now);
   },
 };
 

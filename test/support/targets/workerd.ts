@@ -23,9 +23,9 @@ export function workerdTarget(
       await waitOnExecutionContext(ctx);
       return res;
     },
-    async runScheduled(now) {
+    async runScheduled(now, overrides = {}) {
       const ctx = createExecutionContext();
-      await worker.scheduled!(createScheduledController({ scheduledTime: now, cron: '*/15 * * * *' }), env, ctx);
+      await worker.scheduled!(createScheduledController({ scheduledTime: now, cron: '*/15 * * * *' }), { ...env, ...overrides }, ctx);
       await waitOnExecutionContext(ctx);
     },
   };

@@ -1,0 +1,108 @@
+// How the key commands reach the runtime that holds the keys: over HTTP, to
+// the local `npm run dev` (default), the local Node server (--node), or a
+// deployment (--url, with an operator token). Locally a short-lived
+// keys:manage token is minted in the local database, so nothing needs setting up.
+import { DEFAULT_NODE_PORT } from '../../src/node/config';
+import { DEV_PORT } from './dev-settings';
+import { d1Store, libsqlStore } from './store';
+import { ensureToken } from './tokens';
+
+export interface OperatorTarget {
+  baseUrl: string;
+  token: string;
+  description: string;
+}
+
+export const OPERATOR_TOKEN_ENV = 'OAUTH_APPS_OPERATOR_TOKEN';
+const LOCAL_OPERATOR_ACCOUNT = 'operator';
+const LOCAL_TOKEN_LIFETIME_MS = 60 * 60_000;
+
+export const targetUsage = `  (default)      the local \`npm run dev\` on http://localhost:${DEV_PORT}
+  --node         the local Node server (\`npm run start:node\`) on http://127.0.0.1:$PORT (default ${DEFAULT_NODE_PORT})
+  --url <base>   a deployment, e.g. https://oauth-apps.example.workers.dev, with a keys:manage token
+                 in $${OPERATOR_TOKEN_ENV} (npm run token:create -- --remote --account operator --scopes keys:manage --expires 1h)`;
+
+export async function operatorTarget(flags: { url?: string | undefined; node: boolean }): Promise<OperatorTarget> {
+  if (flags.url !== undefined) {
+    if (flags.node) throw new Error('--url and --node exclude each other');
+    let base: URL;
+    try {
+      base = new URL(flags.url);
+    } catch {
+      throw new Error(`--url must be a URL, e.g. https://oauth-apps.example.workers.dev`);
+    }
+    const token = process.env[OPERATOR_TOKEN_ENV];
+    if (!token) throw new Error(`set ${OPERATOR_TOKEN_ENV} to an API token with the keys:manage scope`);
+    return { baseUrl: base.origin, token, description: base.origin };
+  }
+  const local = flags.node
+    ? { store: await libsqlStore(), baseUrl: `http://127.0.0.1:${process.env.PORT || DEFAULT_NODE_PORT}` }
+    : { store: await d1Store({ remote: false }), baseUrl: `http://localhost:${DEV_PORT}` };
+  try {
+    const { token } = await ensureToken(
+      { account: LOCAL_OPERATOR_ACCOUNT, scopes: ['keys:manage'], expiresAt: new Date(Date.now() + LOCAL_TOKEN_LIFETIME_MS) },
+      local.store,
+    );
+    return { baseUrl: local.baseUrl, token, description: `${local.baseUrl} (${local.store.description})` };
+  } finally {
+    local.store.close();
+  }
+}
+
+const RETRIES = 5;
+
+/** A JSON call to the API; 429 and 503 (and a dropped connection) are retried with backoff. */
+export async function callApi<T>(target: OperatorTarget, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    let res: Response;
+    try {
+      res = await fetch(`${target.baseUrl}${path}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${target.token}`,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (err) {
+      if (attempt < RETRIES) {
+        await backoff(attempt);
+        continue;
+      }
+      throw new Error(`cannot reach ${target.baseUrl} (${err instanceof Error ? err.message : String(err)}): is the server running?`);
+    }
+    const text = await res.text();
+    if ((res.status === 429 || res.status === 503) && attempt < RETRIES) {
+      await backoff(attempt);
+      continue;
+    }
+    if (!res.ok) {
+      let summary = text.slice(0, 300);
+      try {
+        summary = (JSON.parse(text) as { summary?: string }).summary ?? summary;
+      } catch {
+        // not JSON: keep the text
+      }
+      throw new Error(`${method} ${path} answered ${res.status}: ${summary}`);
+    }
+    return JSON.parse(text) as T;
+  }
+}
+
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+
+// What the endpoints answer (src/keys/keys.routes.ts).
+export interface KeyStatusAnswer {
+  primary: string;
+  pending: number;
+  data: { id: string; primary: boolean; in_keyring: boolean; secrets: number; errors: number }[];
+}
+
+export interface RotateAnswer {
+  primary_key_id: string;
+  reencrypted: number;
+  failed: number;
+  raced: number;
+  remaining: number;
+}

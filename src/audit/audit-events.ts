@@ -1,0 +1,66 @@
+// The audit trail's vocabulary: what an event records, and how it is shown.
+// An event never holds a value: field names, key ids and token ids only.
+import type { AuditEventRow } from '../db/schema';
+
+export const AUDIT_ACTIONS = [
+  'oauth_app.created',
+  'oauth_app.updated',
+  'oauth_app.secret_revealed',
+  'oauth_app.deleted',
+  'oauth_app.secret_reencrypted',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** The fields of an app a PATCH can change, by their API names. */
+export type ChangedField = 'name' | 'metadata' | 'client_secret';
+
+export interface AuditDetails {
+  /** oauth_app.updated: which fields changed (never their values). */
+  fields?: ChangedField[];
+  /** The key the secret is sealed under after the change. */
+  key_id?: string;
+  /** oauth_app.secret_reencrypted: the key it was under before. */
+  from_key_id?: string;
+}
+
+/** Who caused an event: a request (its token and Request-Id) or a scheduled run. */
+export interface Actor {
+  tokenId: string | null;
+  requestId: string;
+}
+
+export interface NewAuditEvent {
+  accountId: string;
+  appId: string;
+  action: AuditAction;
+  details?: AuditDetails;
+}
+
+export interface AuditEventObject {
+  id: string;
+  action: string;
+  app_id: string;
+  details: AuditDetails;
+  token_id: string | null;
+  request_id: string;
+  created_at: string;
+}
+
+export function presentAuditEvent(row: AuditEventRow): AuditEventObject {
+  return {
+    id: row.id,
+    action: row.action,
+    app_id: row.appId,
+    details: JSON.parse(row.details) as AuditDetails,
+    token_id: row.tokenId,
+    request_id: row.requestId,
+    // Events keep milliseconds: several can fall in one second.
+    created_at: new Date(row.createdAt).toISOString(),
+  };
+}
+
+/** A scheduled run's actor: no token, a run id in place of a Request-Id. */
+export function scheduledActor(): Actor {
+  return { tokenId: null, requestId: `run_${crypto.randomUUID().replaceAll('-', '')}` };
+}
+

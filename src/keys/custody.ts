@@ -1,0 +1,151 @@
+// Key custody, free of HTTP: re-encrypting secrets under the primary key in
+// bounded batches, verifying stored secrets still decrypt, and counting what
+// each key protects. Runs where the keyring is: the Worker (cron trigger and
+// the operator endpoints) or the Node server.
+import type { Actor } from '../audit/audit-events';
+import { reencryptionEventsStatement } from '../audit/audit.repository';
+import { DecryptionError, seal } from '../crypto/field-cipher';
+import type { Keyring } from '../crypto/keyring';
+import type { Database, Statement } from '../db/client';
+import type { OAuthAppRow } from '../db/schema';
+import { notes } from '../oauth-apps/health';
+import {
+  countUnderKeys,
+  recordVerdictsStatement,
+  rowsToVerify,
+  rowsUnderKeys,
+  secretsPerKey,
+  swapCiphertextsStatement,
+  type CiphertextSwap,
+  type Verdict,
+} from '../oauth-apps/oauth-apps.repository';
+import { clientSecretContext, revealClientSecret } from '../oauth-apps/oauth-apps.service';
+
+export const MAX_ROTATION_BATCH = 500;
+
+export interface RotationBatchResult {
+  primaryKeyId: string;
+  /** Secrets moved to the primary key by this batch. */
+  reencrypted: number;
+  /** Secrets that did not decrypt: now health error, left where they are. */
+  failed: number;
+  /** Secrets replaced by a write while the batch ran: the write's value stands. */
+  raced: number;
+  /** Secrets still under an older key of the keyring, healthy, after this batch. */
+  remaining: number;
+}
+
+const olderKeyIds = (keyring: Keyring) => [...keyring.keys.keys()].filter((id) => id !== keyring.primaryId);
+
+/** A secret that opened (`plaintext`), or the verdict that it did not. */
+async function tryOpen(keyring: Keyring, row: OAuthAppRow): Promise<{ plaintext: string } | { verdict: Verdict }> {
+  try {
+    return { plaintext: await revealClientSecret(keyring, row) };
+  } catch (err) {
+    if (!(err instanceof DecryptionError)) throw err;
+    const verdict: Verdict = {
+      id: row.id,
+      ciphertext: row.clientSecretCiphertext,
+      status: 'error',
+      notes: [notes.undecryptable(err.message)],
+    };
+    return { verdict };
+  }
+}
+
+/**
+ * Re-encrypts up to `limit` secrets that are under an older key of the
+ * keyring: each is opened and sealed afresh under the primary key, and
+ * swapped in only if the row still holds the ciphertext that was read
+ * (compare-and-swap), with its audit event, in one batch. Idempotent and
+ * resumable: the state is the rows themselves.
+ */
+export async function rotateBatch(
+  db: Database,
+  keyring: Keyring,
+  limit: number,
+  actor: Actor,
+  now = new Date(),
+): Promise<RotationBatchResult> {
+  const older = olderKeyIds(keyring);
+  const rows = await rowsUnderKeys(db, older, limit);
+  const swaps: CiphertextSwap[] = [];
+  const failures: Verdict[] = [];
+  for (const row of rows) {
+    const opened = await tryOpen(keyring, row);
+    if ('verdict' in opened) {
+      failures.push(opened.verdict);
+      continue;
+    }
+    const sealed = await seal(keyring, opened.plaintext, clientSecretContext(row));
+    swaps.push({
+      id: row.id,
+      fromCiphertext: row.clientSecretCiphertext,
+      fromKeyId: row.clientSecretKeyId,
+      ciphertext: sealed.ciphertext,
+      toKeyId: sealed.keyId,
+    });
+  }
+  let reencrypted = 0;
+  const statements: Statement[] = [];
+  if (swaps.length > 0) {
+    statements.push(swapCiphertextsStatement(db, swaps, now), reencryptionEventsStatement(db, swaps, actor, now));
+  }
+  if (failures.length > 0) statements.push(recordVerdictsStatement(db, failures, now));
+  if (statements.length > 0) {
+    const results = await db.batch(statements as [Statement, ...Statement[]]);
+    if (swaps.length > 0) reencrypted = (results[0] as unknown[]).length;
+  }
+  return {
+    primaryKeyId: keyring.primaryId,
+    reencrypted,
+    failed: failures.length,
+    raced: swaps.length - reencrypted,
+    remaining: await countUnderKeys(db, older),
+  };
+}
+
+/**
+ * The verification sweep: opens up to `limit` secrets under the primary key,
+ * those checked longest ago first, and stores the verdict (ok, or error for
+ * one that no longer authenticates: tampered or corrupted). A few rows with
+ * an error verdict are retried too, so a repaired keyring heals them.
+ */
+export async function verifyBatch(db: Database, keyring: Keyring, limit: number, now = new Date()): Promise<{ checked: number; failed: number }> {
+  const rows = [
+    ...(await rowsToVerify(db, keyring.primaryId, 'ok', limit)),
+    ...(await rowsToVerify(db, keyring.primaryId, 'error', Math.ceil(limit / 10))),
+  ];
+  const verdicts: Verdict[] = [];
+  for (const row of rows) {
+    const opened = await tryOpen(keyring, row);
+    verdicts.push('verdict' in opened ? opened.verdict : { id: row.id, ciphertext: row.clientSecretCiphertext, status: 'ok', notes: [] });
+  }
+  if (verdicts.length > 0) await recordVerdictsStatement(db, verdicts, now);
+  return { checked: verdicts.length, failed: verdicts.filter((v) => v.status === 'error').length };
+}
+
+export interface KeyStatus {
+  id: string;
+  primary: boolean;
+  in_keyring: boolean;
+  /** Secrets sealed under this key. */
+  secrets: number;
+  /** Of those, how many have an error verdict (did not decrypt). */
+  errors: number;
+}
+
+/** Every key of the keyring and every key id found in storage, with what each protects. */
+export async function keyStatus(db: Database, keyring: Keyring): Promise<{ primary: string; keys: KeyStatus[]; pending: number }> {
+  const counts = await secretsPerKey(db);
+  const ids = [...new Set([...keyring.keys.keys(), ...counts.keys()])].sort();
+  const keys = ids.map((id) => ({
+    id,
+    primary: id === keyring.primaryId,
+    in_keyring: keyring.keys.has(id),
+    secrets: counts.get(id)?.secrets ?? 0,
+    errors: counts.get(id)?.errors ?? 0,
+  }));
+  const pending = keys.filter((k) => !k.primary && k.in_keyring).reduce((n, k) => n + k.secrets - k.errors, 0);
+  return { primary: keyring.primaryId, keys, pending };
+}

@@ -1,0 +1,38 @@
+// Operator endpoints for key custody (scope keys:manage). They act across
+// accounts but never show a secret: counts, key ids, and re-encryption, which
+// must run here because only the runtime holds the keys.
+//   GET  /v1/encryption-keys         each key id: primary?, in the keyring?, secrets it protects
+//   POST /v1/encryption-keys/rotate  one bounded re-encryption batch; how many remain
+import { zValidator } from '@hono/zod-validator';
+import { Hono } from 'hono';
+import { requireToken } from '../auth/authenticate';
+import { loadKeyring } from '../crypto/keyring';
+import type { AppEnv } from '../env';
+import { methodNotAllowed } from '../http/errors';
+import { jsonBody } from '../http/json-body';
+import { validationHook } from '../http/validation';
+import { keyStatus, rotateBatch } from './custody';
+import { DEFAULT_ROTATION_BATCH, rotateBody } from './keys.schemas';
+
+const manage = requireToken('keys:manage');
+
+export const keysRoutes = new Hono<AppEnv>()
+  .get('/', manage, async (c) => {
+    const status = await keyStatus(c.var.db, await loadKeyring(c.env.ENCRYPTION_KEYRING));
+    return c.json({ primary: status.primary, pending: status.pending, data: status.keys });
+  })
+  .all('/', methodNotAllowed(['GET']))
+  .post('/rotate', manage, jsonBody({ allowEmpty: true }), zValidator('json', rotateBody, validationHook), async (c) => {
+    const keyring = await loadKeyring(c.env.ENCRYPTION_KEYRING);
+    const limit = c.req.valid('json').limit ?? DEFAULT_ROTATION_BATCH;
+    const actor = { tokenId: c.var.auth.tokenId, requestId: c.var.requestId };
+    const result = await rotateBatch(c.var.db, keyring, limit, actor);
+    return c.json({
+      primary_key_id: result.primaryKeyId,
+      reencrypted: result.reencrypted,
+      failed: result.failed,
+      raced: result.raced,
+      remaining: result.remaining,
+    });
+  })
+  .all('/rotate', methodNotAllowed(['POST']));

@@ -1,0 +1,60 @@
+// The Node server and the npm scripts as a user runs them: separate
+// processes, in a directory of their own, with a bare environment.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve('.');
+export const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+export const MAIN = join(ROOT, 'src', 'node', 'main.ts');
+export const script = (name: string) => join(ROOT, 'scripts', `${name}.ts`);
+
+/** Only the variables a bare shell has, plus `extra`. */
+export const bareEnv = (cwd: string, extra: Record<string, string> = {}) => ({
+  PATH: process.env.PATH!,
+  HOME: process.env.HOME ?? cwd,
+  PORT: '0',
+  ...extra,
+});
+
+export interface NodeProcess {
+  child: ChildProcess;
+  output: () => string;
+  url: string;
+}
+
+/** Starts `npm run start:node` in `cwd` and waits for its banner. */
+export function startNode(cwd: string, extra: Record<string, string> = {}, children: ChildProcess[] = []): Promise<NodeProcess> {
+  const child = spawn(TSX, [MAIN], { cwd, env: bareEnv(cwd, extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner within 30 s:\n${output}`)), 30_000);
+    const poll = setInterval(() => {
+      const url = /OAuth apps API on (http:\/\/\S+)/.exec(output)?.[1];
+      if (url && output.includes('Then:')) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolvePromise({ child, output: () => output, url });
+      } else if (child.exitCode !== null) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        reject(new Error(`exited ${child.exitCode}:\n${output}`));
+      }
+    }, 100);
+  });
+}
+
+export function stopNode(child: ChildProcess): Promise<void> {
+  return new Promise((r) => {
+    if (child.exitCode !== null) return r();
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Runs `npm run <name> -- args` (the script through tsx) to completion. */
+export function runScript(cwd: string, name: string, args: string[], extra: Record<string, string> = {}) {
+  return spawnSync(TSX, [script(name), ...args], { cwd, env: bareEnv(cwd, extra), encoding: 'utf8' });
+}
