@@ -23,6 +23,9 @@ ${targetUsage}
   (default)      .dev.vars (restart npm run dev / the Node server to load it)
   --print        read $ENCRYPTION_KEYRING, print the new value: pipe it to \`npx wrangler secret put ENCRYPTION_KEYRING\``;
 
+/** A mistake in the command line: the usage follows the message. */
+class UsageError extends Error {}
+
 type Flags = { url?: string | undefined; node: boolean; id?: string | undefined; primary: boolean; print: boolean; batch?: string | undefined; json: boolean };
 
 async function status(flags: Flags): Promise<void> {
@@ -57,7 +60,7 @@ function progressLine(done: number, total: number, startedMs: number): string {
 
 async function rotate(flags: Flags): Promise<void> {
   const limit = flags.batch === undefined ? 100 : Number(flags.batch);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new Error('--batch must be an integer from 1 to 500');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--batch must be an integer from 1 to 500');
   const target = await operatorTarget(flags);
   const before = await callApi<KeyStatusAnswer>(target, 'GET', '/v1/encryption-keys');
   console.error(`Re-encrypting under the primary key "${before.primary}" on ${target.description}.`);
@@ -92,7 +95,7 @@ function keyringFor(flags: Flags) {
 }
 
 function requireId(flags: Flags): string {
-  if (!flags.id) throw new Error('--id is required');
+  if (!flags.id) throw new UsageError('--id is required');
   return flags.id;
 }
 
@@ -131,23 +134,29 @@ const commands = { status, rotate, add, primary, retire } as const;
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
-  if (!command || !Object.hasOwn(commands, command)) throw new Error(`unknown command "${command ?? ''}"`);
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      url: { type: 'string' },
-      node: { type: 'boolean', default: false },
-      id: { type: 'string' },
-      primary: { type: 'boolean', default: false },
-      print: { type: 'boolean', default: false },
-      batch: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  await commands[command as keyof typeof commands](values);
+  if (!command || !Object.hasOwn(commands, command)) throw new UsageError(`unknown command "${command ?? ''}"`);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: {
+        url: { type: 'string' },
+        node: { type: 'boolean', default: false },
+        id: { type: 'string' },
+        primary: { type: 'boolean', default: false },
+        print: { type: 'boolean', default: false },
+        batch: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  await commands[command as keyof typeof commands](parsed.values);
 }
 
 await main().catch((err: unknown) => {
-  console.error(`\n${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
-  process.exit(1);
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(err instanceof UsageError ? `${message}\n\n${usage}` : `\n${message}`);
+  process.exit(err instanceof UsageError ? 2 : 1);
 });

@@ -81,9 +81,20 @@ async function main(): Promise<void> {
     const readToken = readOnly.stdout.trim().split('\n').at(-1)!;
     check((await create(readToken, crypto.randomUUID())).status === 403, 'a read-only token could create');
 
+    // The audit trail of what this run did, and the operator's key status, both from wrangler dev.
+    step = 'events';
+    const trail = await fetch(`${BASE}/v1/events?app_id=${app.id as string}`, { headers: auth });
+    const actions = ((await trail.json()) as { data: { action: string }[] }).data.map((e) => e.action).join(',');
+    check(actions === 'oauth_app.deleted,oauth_app.updated,oauth_app.created', `events answered ${trail.status}: ${actions}`);
+    step = 'keys:status';
+    const keys = spawnSync('npm', ['run', '--silent', 'keys:status', '--', '--json'], { encoding: 'utf8' });
+    check(keys.status === 0, `keys:status failed:\n${keys.stderr}`);
+    const status = JSON.parse(keys.stdout) as { primary: string; data: { id: string; secrets: number }[] };
+    check(status.data.some((k) => k.id === status.primary && k.secrets > 0), `keys:status shows no secret under the primary key: ${keys.stdout}`);
+
     // The server's own output never holds a minted token or a sent secret.
     check(!output.includes(token) && !output.includes('sk-smoke-'), 'a token or secret reached the dev server output');
-    console.log('smoke: npm run dev serves the API, its printed token and curl work, token:create works alongside: ok');
+    console.log('smoke: npm run dev serves the API, its printed token and curl work, token:create and keys:status work alongside: ok');
   } finally {
     process.kill(-dev.pid!, 'SIGTERM');
   }

@@ -22,6 +22,18 @@ import {
 import { clientSecretContext, revealClientSecret } from '../oauth-apps/oauth-apps.service';
 
 export const MAX_ROTATION_BATCH = 500;
+/**
+ * Rows per statement. Each statement carries its rows' ciphertexts as one JSON
+ * parameter; at the longest secrets (4 KiB) 100 rows stay well under D1's 2 MB
+ * value limit.
+ */
+const ROWS_PER_STATEMENT = 100;
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) out.push(items.slice(i, i + ROWS_PER_STATEMENT));
+  return out;
+}
 
 export interface RotationBatchResult {
   primaryKeyId: string;
@@ -86,15 +98,18 @@ export async function rotateBatch(
       toKeyId: sealed.keyId,
     });
   }
+  // One batch: every swap with its events, and the failures' verdicts.
   let reencrypted = 0;
   const statements: Statement[] = [];
-  if (swaps.length > 0) {
-    statements.push(swapCiphertextsStatement(db, swaps, now), reencryptionEventsStatement(db, swaps, actor, now));
+  const swapStatements = new Set<number>();
+  for (const chunk of chunks(swaps)) {
+    swapStatements.add(statements.length);
+    statements.push(swapCiphertextsStatement(db, chunk, now), reencryptionEventsStatement(db, chunk, actor, now));
   }
-  if (failures.length > 0) statements.push(recordVerdictsStatement(db, failures, now));
+  for (const chunk of chunks(failures)) statements.push(recordVerdictsStatement(db, chunk, now));
   if (statements.length > 0) {
     const results = await db.batch(statements as [Statement, ...Statement[]]);
-    if (swaps.length > 0) reencrypted = (results[0] as unknown[]).length;
+    for (const i of swapStatements) reencrypted += (results[i] as unknown[]).length;
   }
   return {
     primaryKeyId: keyring.primaryId,
