@@ -74,6 +74,18 @@ describe('operator commands against a running Node server', () => {
     expect(before.pending).toBe(APPS);
     expect(before.data.find((k) => k.id === firstKey)!.secrets).toBe(APPS);
 
+    // The deployed path (--url with an operator token from the environment), here against the same server.
+    const operator = runScript(cwd, 'token-create', ['--libsql', '--account', 'operator', '--scopes', 'keys:manage', '--expires', '1h']);
+    expect(operator.status, operator.stderr).toBe(0);
+    const operatorToken = rememberSecret(operator.stdout.trim());
+    const viaUrl = runScript(cwd, 'keys', ['status', '--url', server.url], { OAUTH_APPS_OPERATOR_TOKEN: operatorToken });
+    expect(viaUrl.status, viaUrl.stderr).toBe(0);
+    expect(viaUrl.stdout).toMatch(new RegExp(`^${firstKey}\\s+yes\\s+${APPS}\\s+0$`, 'm'));
+    expect(viaUrl.stdout).toContain(`pending re-encryption: ${APPS}`);
+    const noToken = runScript(cwd, 'keys', ['status', '--url', server.url]);
+    expect(noToken.status).toBe(1);
+    expect(noToken.stderr).toContain('set OAUTH_APPS_OPERATOR_TOKEN');
+
     const refused = runScript(cwd, 'keys', ['retire', '--id', firstKey, '--node'], { PORT: port });
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain(`refusing to retire "${firstKey}": it still protects ${APPS} secret(s)`);
