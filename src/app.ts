@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import type { StorageEngine } from './db/engine';
 import type { AppEnv } from './env';
 import { database } from './http/database';
-import { handleError, handleNotFound } from './http/errors';
+import { handleError, handleNotFound, methodNotAllowed } from './http/errors';
+import { openApiRoute } from './openapi/route';
 import { requestContext } from './http/request-context';
 import { eventsRoutes } from './audit/events.routes';
 import { keysRoutes } from './keys/keys.routes';
@@ -14,6 +15,9 @@ import { providersRoutes } from './providers/providers.routes';
 export function createApp(engine: StorageEngine) {
   const app = new Hono<AppEnv>();
   app.use(requestContext());
+  // The OpenAPI document, public: no token, no storage.
+  app.get('/openapi.json', openApiRoute);
+  app.all('/openapi.json', methodNotAllowed(['GET']));
   app.use('/v1/*', database(engine));
   app.route('/v1/oauth-apps', oauthAppsRoutes);
   app.route('/v1/providers', providersRoutes);

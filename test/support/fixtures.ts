@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { accounts, apiTokens, oauthApps } from '../../src/db/schema';
 import type { Bindings } from '../../src/env';
 import type { OAuthAppObject } from '../../src/oauth-apps/oauth-apps.presenter';
+import { checkContract } from './contract';
 import { rememberSecret } from './log-capture';
 
 export const db = () => target.db;
@@ -97,18 +98,24 @@ export function request(
   return new Request(`https://api.test${path}`, { method, headers, body });
 }
 
-/** Sends a request to the API under test (the Worker in workerd, or the Node server over HTTP). */
-export function send(req: Request): Promise<Response> {
-  return target.send(req);
+/** Sends a request to the API under test (the Worker in workerd, or the Node server over HTTP); checks the answer against the OpenAPI document. */
+export async function send(req: Request): Promise<Response> {
+  const copy = req.clone();
+  const res = await target.send(req);
+  await checkContract(copy, res);
+  return res;
 }
 
 export function createApp(token: string, body: unknown = seedBody()): Promise<Response> {
   return send(request('POST', '/v1/oauth-apps', { token, body }));
 }
 
-/** Sends a request through the same app with some settings replaced (e.g. a broken keyring). */
-export function sendWithEnv(req: Request, overrides: Partial<Bindings>): Promise<Response> {
-  return target.sendWithEnv(req, overrides);
+/** Sends a request through the same app with some settings replaced (e.g. a broken keyring); checked like send(). */
+export async function sendWithEnv(req: Request, overrides: Partial<Bindings>): Promise<Response> {
+  const copy = req.clone();
+  const res = await target.sendWithEnv(req, overrides);
+  await checkContract(copy, res);
+  return res;
 }
 
 /** Runs the scheduled work (the Worker's cron handler, the Node server's timer job). */

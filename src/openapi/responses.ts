@@ -1,0 +1,69 @@
+// The shapes of the API's answers, for the OpenAPI document (built by
+// `npm run openapi`, never bundled into the Worker). Objects are strict: a
+// field a handler adds without documenting it fails the contract test.
+import { array, boolean, enum as zEnum, int, literal, nullable, optional, record, string, strictObject, unknown } from 'zod/mini';
+import { AUDIT_ACTIONS } from '../audit/audit-events';
+import { HEALTH_STATUSES } from '../oauth-apps/oauth-apps.schemas';
+import { PROVIDER_IDS } from '../providers/providers';
+
+const timestamp = string().check();
+
+export const oauthApp = strictObject({
+  id: string(),
+  provider: zEnum(PROVIDER_IDS),
+  name: string(),
+  client_id: string(),
+  client_secret: nullable(string()),
+  metadata: record(string(), unknown()),
+  health: strictObject({ status: zEnum(HEALTH_STATUSES), notes: array(string()), time: timestamp }),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+
+export const oauthAppList = strictObject({ data: array(oauthApp), has_more: boolean() });
+
+export const deleted = strictObject({ id: string(), deleted: literal(true) });
+
+export const providerList = strictObject({
+  data: array(strictObject({ id: zEnum(PROVIDER_IDS), name: string() })),
+});
+
+export const auditEvent = strictObject({
+  id: string(),
+  action: zEnum(AUDIT_ACTIONS),
+  app_id: string(),
+  details: strictObject({
+    fields: optional(array(zEnum(['name', 'metadata', 'client_secret']))),
+    key_id: optional(string()),
+    from_key_id: optional(string()),
+  }),
+  token_id: nullable(string()),
+  request_id: string(),
+  created_at: timestamp,
+});
+
+export const auditEventList = strictObject({ data: array(auditEvent), has_more: boolean() });
+
+export const keyStatus = strictObject({
+  primary: string(),
+  pending: int(),
+  data: array(
+    strictObject({ id: string(), primary: boolean(), in_keyring: boolean(), secrets: int(), errors: int() }),
+  ),
+});
+
+export const rotation = strictObject({
+  primary_key_id: string(),
+  reencrypted: int(),
+  failed: int(),
+  raced: int(),
+  remaining: int(),
+});
+
+/** The one error shape; a 422 adds validation_errors, a 409 on create adds existing_id. */
+export const error = strictObject({
+  summary: string(),
+  validation_errors: optional(record(string(), array(string()))),
+  existing_id: optional(string()),
+  request_id: string(),
+});
