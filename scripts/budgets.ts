@@ -4,10 +4,10 @@
 //   start-up CPU of each (non-idle samples of `wrangler check startup`'s profile) ≤ 5 ms
 // gzip size is what `wrangler deploy --dry-run --minify` reports.
 // Prints every figure and exits non-zero when any is over.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { wranglerOrThrow } from './lib/wrangler';
+import { measureBuild } from './lib/build-figures';
 
 const BUILDS = [
   { name: 'D1 (default)', env: '', gzipBudgetKiB: 60 },
@@ -20,52 +20,14 @@ const STARTUP_BUDGET_MS = 5;
 // keeps a few noisy ones from deciding.
 const RUNS = 21;
 
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string } }[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-/**
- * Milliseconds of the samples that are not "(idle)". Each sample is counted
- * for the interval that led up to it (its timeDelta): the time after the last
- * sample, until the profiler stops, was not sampled and is not counted.
- */
-export function nonIdleMs(profile: CpuProfile): number {
-  const names = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName]));
-  let micros = 0;
-  profile.samples.forEach((nodeId, i) => {
-    if (names.get(nodeId) !== '(idle)') micros += profile.timeDeltas[i] ?? 0;
-  });
-  return micros / 1000;
-}
-
 async function measure(build: (typeof BUILDS)[number], out: string): Promise<boolean> {
-  const bundle = join(out, `${build.env || 'default'}.bundle`);
-  const deploy = await wranglerOrThrow([
-    'deploy', '--dry-run', '--minify', `--env=${build.env}`,
-    '--outdir', join(out, `dist-${build.env || 'default'}`), '--outfile', bundle,
-  ]);
-  const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(deploy);
-  if (!size) throw new Error(`could not read the upload size from wrangler:\n${deploy}`);
-  const [minified, gzip] = [Number(size[1]), Number(size[2])];
-
-  const profilePath = join(out, 'startup.cpuprofile');
-  const runs: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    await wranglerOrThrow(['check', 'startup', '--worker', bundle, '--outfile', profilePath]);
-    runs.push(nonIdleMs(JSON.parse(readFileSync(profilePath, 'utf8')) as CpuProfile));
-  }
-  runs.sort((a, b) => a - b);
-  const startup = runs[Math.floor(runs.length / 2)]!;
-  const mean = runs.reduce((a, b) => a + b, 0) / runs.length;
-
-  const gzipOk = gzip <= build.gzipBudgetKiB;
-  const startupOk = startup <= STARTUP_BUDGET_MS;
+  const f = await measureBuild(build.env, out, RUNS);
+  const gzipOk = f.gzipKiB <= build.gzipBudgetKiB;
+  const startupOk = f.startupMedianMs <= STARTUP_BUDGET_MS;
   console.log(`${build.name}`);
-  console.log(`  size:         ${minified} KiB minified, ${gzip} KiB gzip (budget ${build.gzipBudgetKiB} KiB) ${gzipOk ? 'ok' : 'OVER'}`);
+  console.log(`  size:         ${f.minifiedKiB} KiB minified, ${f.gzipKiB} KiB gzip (budget ${build.gzipBudgetKiB} KiB) ${gzipOk ? 'ok' : 'OVER'}`);
   console.log(
-    `  start-up CPU: ${startup.toFixed(2)} ms median of ${runs.length}, mean ${mean.toFixed(2)} (runs: ${runs.map((r) => r.toFixed(2)).join(', ')}; budget ${STARTUP_BUDGET_MS} ms) ${startupOk ? 'ok' : 'OVER'}`,
+    `  start-up CPU: ${f.startupMedianMs.toFixed(2)} ms median of ${RUNS}, mean ${f.startupMeanMs.toFixed(2)} (runs: ${f.startupRuns.map((r) => r.toFixed(2)).join(', ')}; budget ${STARTUP_BUDGET_MS} ms) ${startupOk ? 'ok' : 'OVER'}`,
   );
   return gzipOk && startupOk;
 }

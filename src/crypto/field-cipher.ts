@@ -32,9 +32,10 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const AAD_VERSION = 'field-cipher/v1';
 
-function associatedData(context: FieldContext): Uint8Array {
-  // JSON of an array: unambiguous whatever the ids contain.
-  return utf8.encode(JSON.stringify([AAD_VERSION, context.field, context.accountId, context.rowId]));
+function associatedData(context: FieldContext): Uint8Array<ArrayBuffer> {
+  // JSON of an array: unambiguous whatever the ids contain. (A copy typed on
+  // an ArrayBuffer: under Node's types, encode() may return a shared one.)
+  return new Uint8Array(utf8.encode(JSON.stringify([AAD_VERSION, context.field, context.accountId, context.rowId])));
 }
 
 export async function seal(keyring: Keyring, plaintext: string, context: FieldContext): Promise<SealedField> {

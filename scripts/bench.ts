@@ -1,0 +1,188 @@
+// npm run bench — what the API costs above its storage, measured.
+// Builds the bench Worker (scripts/bench/: the real Worker plus a storage
+// floor per route) and runs it in one local workerd (`wrangler dev`) on a
+// scratch D1; autocannon, in this second process, loads each scenario in
+// turn, interleaved over several rounds so drift hits all alike. Prints one
+// table — req/s, p50, p99 — the ratio of each real route to its floor
+// (target ≥ 0.85), the bundle size and the start-up CPU.
+import autocannon from 'autocannon';
+import { type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateApiToken } from '../src/auth/api-token';
+import { newKeyringSecret } from '../src/crypto/keyring';
+import { measureBuild } from './lib/build-figures';
+import { d1Store } from './lib/store';
+import { ensureTokens } from './lib/tokens';
+import { spawnWrangler } from './lib/wrangler';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const CONNECTIONS = 8;
+const PORT = 8796;
+const BASE = `http://127.0.0.1:${PORT}`;
+const TOKENS = 8;
+const TARGET_RATIO = 0.85;
+
+interface Scenario {
+  name: string;
+  request: () => { method: 'GET' | 'POST'; path: string; body?: string };
+  auth: boolean;
+}
+
+interface Figures {
+  requests: number;
+  seconds: number;
+  p50s: number[];
+  p99s: number[];
+  failures: number;
+}
+
+function appBody(): string {
+  return JSON.stringify({
+    provider: 'stripe',
+    client_id: crypto.randomUUID(),
+    client_secret: `sk-bench-${crypto.randomUUID()}`,
+    name: 'Bench app',
+    metadata: { team: 'bench' },
+  });
+}
+
+async function waitFor(url: string, headers: Record<string, string>, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 240; i++) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode})`);
+    try {
+      const res = await fetch(url, { headers });
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+async function load(scenario: Scenario, tokens: string[], seconds: number): Promise<autocannon.Result> {
+  let n = 0;
+  return autocannon({
+    url: BASE,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (req) => {
+          const { method, path, body } = scenario.request();
+          const headers: Record<string, string> = { ...(req.headers as Record<string, string>) };
+          if (scenario.auth) headers.authorization = `Bearer ${tokens[n++ % tokens.length]!}`;
+          if (body !== undefined) headers['content-type'] = 'application/json';
+          return { ...req, method, path, headers, ...(body !== undefined ? { body } : {}) };
+        },
+      },
+    ],
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'oauth-apps-bench-'));
+  let worker: ChildProcess | undefined;
+  try {
+    console.error('Measuring the deployed build (size, start-up CPU)…');
+    const build = await measureBuild('', join(dir, 'build'), 21);
+
+    console.error('Starting the bench Worker on a scratch local D1…');
+    const d1 = { remote: false, persistTo: join(dir, 'state') };
+    const tokens = Array.from({ length: TOKENS }, () => generateApiToken());
+    const [minted] = await ensureTokens({ account: 'bench', scopes: ['oauth_apps:read', 'oauth_apps:write'], tokens }, await d1Store(d1));
+    const accountId = minted!.accountId;
+    worker = spawnWrangler(
+      [
+        'dev', '-c', 'scripts/bench/wrangler.toml', '--port', String(PORT), '--ip', '127.0.0.1', '--persist-to', d1.persistTo,
+        '--var', `ENCRYPTION_KEYRING:${newKeyringSecret('bench')}`,
+        // wrangler's own line per request costs every scenario alike; the Worker's log lines still flow.
+        '--log-level', 'error',
+      ],
+      ['ignore', 'ignore', 'inherit'],
+    );
+    const auth = { Authorization: `Bearer ${tokens[0]!}` };
+    await waitFor(`${BASE}/v1/providers`, auth, worker);
+
+    // 100 apps for the list page (and one to get).
+    let appId = '';
+    for (let i = 0; i < 100; i++) {
+      const res = await fetch(`${BASE}/v1/oauth-apps`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: appBody() });
+      const body = (await res.json()) as { id: string };
+      if (res.status !== 200) throw new Error(`seeding answered ${res.status}`);
+      appId = body.id;
+    }
+
+    const scenarios: Scenario[] = [
+      { name: 'create (POST /v1/oauth-apps)', auth: true, request: () => ({ method: 'POST', path: '/v1/oauth-apps', body: appBody() }) },
+      { name: '  floor: bare D1 insert', auth: false, request: () => ({ method: 'POST', path: `/bench/floor/insert?account=${accountId}` }) },
+      { name: 'get (GET /v1/oauth-apps/{id})', auth: true, request: () => ({ method: 'GET', path: `/v1/oauth-apps/${appId}` }) },
+      { name: '  floor: bare select by id', auth: false, request: () => ({ method: 'GET', path: `/bench/floor/get?id=${appId}` }) },
+      { name: 'list (GET /v1/oauth-apps, 100)', auth: true, request: () => ({ method: 'GET', path: '/v1/oauth-apps?limit=100' }) },
+      { name: '  floor: bare select of 100', auth: false, request: () => ({ method: 'GET', path: `/bench/floor/list?account=${accountId}` }) },
+      { name: 'nothing (GET /bench/noop)', auth: false, request: () => ({ method: 'GET', path: '/bench/noop' }) },
+    ];
+    // Each real route and its floor.
+    const pairs = [0, 2, 4].map((i) => [scenarios[i]!, scenarios[i + 1]!] as const);
+    // BENCH_ONLY=get runs only the pairs whose route name starts so (quick A/B checks).
+    const only = process.env.BENCH_ONLY;
+    if (only) scenarios.splice(0, scenarios.length, ...pairs.filter(([real]) => real.name.startsWith(only)).flat());
+    const figures = new Map<string, Figures>(scenarios.map((s) => [s.name, { requests: 0, seconds: 0, p50s: [], p99s: [], failures: 0 }]));
+
+    console.error(`Warming up, then ${ROUNDS} interleaved rounds of ${SECONDS} s per scenario…`);
+    for (const s of scenarios) await load(s, tokens, 1);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const s of scenarios) {
+        const r = await load(s, tokens, SECONDS);
+        const f = figures.get(s.name)!;
+        f.requests += r.requests.total;
+        f.seconds += r.duration;
+        f.p50s.push(r.latency.p50);
+        f.p99s.push(r.latency.p99);
+        f.failures += r.non2xx + r.errors + r.timeouts;
+      }
+    }
+
+    const rps = (name: string) => figures.get(name)!.requests / figures.get(name)!.seconds;
+    const date = new Date().toISOString().slice(0, 10);
+    console.log(`npm run bench — ${date}, ${cpus().length} cores, Node ${process.version}, one local workerd (wrangler dev) + local D1,`);
+    console.log(`autocannon ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds × ${SECONDS} s per scenario`);
+    console.log('');
+    console.log(`| scenario | req/s | p50 ms | p99 ms | non-2xx |`);
+    console.log(`| --- | ---: | ---: | ---: | ---: |`);
+    for (const s of scenarios) {
+      const f = figures.get(s.name)!;
+      console.log(`| ${s.name.trim()} | ${rps(s.name).toFixed(0)} | ${median(f.p50s)} | ${median(f.p99s)} | ${f.failures} |`);
+    }
+    console.log('');
+    let met = true;
+    for (const [real, floorName] of pairs) {
+      if (!figures.has(real.name)) continue;
+      const ratio = rps(real.name) / rps(floorName.name);
+      met &&= ratio >= TARGET_RATIO;
+      console.log(`${real.name.split(' (')[0]} / its floor: ${ratio.toFixed(2)} ${ratio >= TARGET_RATIO ? 'ok' : `BELOW ${TARGET_RATIO}`}`);
+    }
+    console.log('');
+    console.log(`bundle (wrangler deploy --dry-run --minify): ${build.minifiedKiB} KiB minified, ${build.gzipKiB} KiB gzip`);
+    console.log(`start-up CPU (wrangler check startup): ${build.startupMedianMs.toFixed(2)} ms median of ${build.startupRuns.length}, mean ${build.startupMeanMs.toFixed(2)}`);
+    if ([...figures.values()].some((f) => f.failures > 0)) {
+      console.error('Some requests did not answer 2xx: the figures are not clean.');
+      process.exitCode = 1;
+    }
+    if (!met) console.log(`Not every ratio is ≥ ${TARGET_RATIO}: see README, Performance.`);
+  } finally {
+    worker?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

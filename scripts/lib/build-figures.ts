@@ -1,0 +1,60 @@
+// Size and start-up CPU of a Worker build, as wrangler reports and profiles
+// them: gzip from `wrangler deploy --dry-run --minify`, start-up from the
+// non-idle samples of `wrangler check startup`'s profile (median of runs).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { wranglerOrThrow } from './wrangler';
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * Milliseconds of the samples that are not "(idle)". Each sample is counted
+ * for the interval that led up to it (its timeDelta): the time after the last
+ * sample, until the profiler stops, was not sampled and is not counted.
+ */
+export function nonIdleMs(profile: CpuProfile): number {
+  const names = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName]));
+  let micros = 0;
+  profile.samples.forEach((nodeId, i) => {
+    if (names.get(nodeId) !== '(idle)') micros += profile.timeDeltas[i] ?? 0;
+  });
+  return micros / 1000;
+}
+
+export interface BuildFigures {
+  minifiedKiB: number;
+  gzipKiB: number;
+  /** Start-up CPU, ms, sorted. */
+  startupRuns: number[];
+  startupMedianMs: number;
+  startupMeanMs: number;
+}
+
+/** Builds the Worker of wrangler.toml's environment `env` ('' = top level) into `out` and measures it. */
+export async function measureBuild(env: string, out: string, runs: number): Promise<BuildFigures> {
+  const bundle = join(out, `${env || 'default'}.bundle`);
+  const deploy = await wranglerOrThrow([
+    'deploy', '--dry-run', '--minify', `--env=${env}`,
+    '--outdir', join(out, `dist-${env || 'default'}`), '--outfile', bundle,
+  ]);
+  const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(deploy);
+  if (!size) throw new Error(`could not read the upload size from wrangler:\n${deploy}`);
+  const profilePath = join(out, 'startup.cpuprofile');
+  const startupRuns: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    await wranglerOrThrow(['check', 'startup', '--worker', bundle, '--outfile', profilePath]);
+    startupRuns.push(nonIdleMs(JSON.parse(readFileSync(profilePath, 'utf8')) as CpuProfile));
+  }
+  startupRuns.sort((a, b) => a - b);
+  return {
+    minifiedKiB: Number(size[1]),
+    gzipKiB: Number(size[2]),
+    startupRuns,
+    startupMedianMs: startupRuns[Math.floor(startupRuns.length / 2)]!,
+    startupMeanMs: startupRuns.reduce((a, b) => a + b, 0) / startupRuns.length,
+  };
+}
