@@ -9,7 +9,8 @@ interface Issue {
 }
 
 export function toValidationErrors(issues: readonly Issue[]): ValidationErrors {
-  const errors: ValidationErrors = {};
+  // No prototype: a field named "__proto__" (echoed from an unknown key) is a plain key here.
+  const errors: ValidationErrors = Object.create(null) as ValidationErrors;
   const add = (field: string, reason: string) => {
     const reasons = (errors[field] ??= []);
     if (!reasons.includes(reason)) reasons.push(reason);

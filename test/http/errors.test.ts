@@ -1,7 +1,7 @@
 // The unexpected: a generic 500 with the request id and no internals, the
 // details only in the log; and odd requests that must never produce a 500.
 import { describe, expect, it } from 'vitest';
-import { newCaller, request, seedBody, send, sendWithEnv, targetInfo } from '../support/fixtures';
+import { ALL_SCOPES, newCaller, request, seedBody, send, sendWithEnv, targetInfo } from '../support/fixtures';
 import { logMark, logsSince } from '../support/log-capture';
 
 describe('500 for anything unexpected', () => {
@@ -72,6 +72,23 @@ describe('odd requests never produce a 500', () => {
         request('POST', '/v1/oauth-apps', { body: seedBody(), headers: { Authorization: `Bearer ${caller.token}`, ...headers } }),
       );
       expect(res.status).toBeLessThan(500);
+    });
+  }
+
+  // Found by the fuzzer (test/fuzz/regressions.ts): an unknown key "__proto__" once made the 422 builder throw.
+  for (const [method, path] of [
+    ['POST', '/v1/oauth-apps'],
+    ['PATCH', `/v1/oauth-apps/${crypto.randomUUID()}`],
+    ['POST', '/v1/encryption-keys/rotate'],
+  ] as const) {
+    it(`${method} ${path.slice(0, 30)} with the body {"__proto__":{}}: 422 naming it`, async () => {
+      const caller = await newCaller([...ALL_SCOPES, 'keys:manage']);
+      const res = await send(
+        request(method, path, { token: caller.token, rawBody: '{"__proto__":{}}', headers: { 'Content-Type': 'application/json' } }),
+      );
+      expect(res.status).toBe(422);
+      const body = (await res.json()) as { validation_errors: Record<string, string[]> };
+      expect(Object.keys(body.validation_errors)).toContain('__proto__');
     });
   }
 
