@@ -90,8 +90,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'oauth-apps-bench-'));
   let worker: ChildProcess | undefined;
   try {
+    const only = process.env.BENCH_ONLY;
     console.error('Measuring the deployed build (size, start-up CPU)…');
-    const build = await measureBuild('', join(dir, 'build'), 21);
+    const build = only ? undefined : await measureBuild('', join(dir, 'build'), 21);
 
     console.error('Starting the bench Worker on a scratch local D1…');
     const d1 = { remote: false, persistTo: join(dir, 'state') };
@@ -102,6 +103,8 @@ async function main(): Promise<void> {
       [
         'dev', '-c', 'scripts/bench/wrangler.toml', '--port', String(PORT), '--ip', '127.0.0.1', '--persist-to', d1.persistTo,
         '--var', `ENCRYPTION_KEYRING:${newKeyringSecret('bench')}`,
+        // BENCH_REQUEST_LOG=errors measures the Worker with REQUEST_LOG=errors (default: as deployed, a line per request).
+        '--var', `REQUEST_LOG:${process.env.BENCH_REQUEST_LOG ?? 'all'}`,
         // wrangler's own line per request costs every scenario alike; the Worker's log lines still flow.
         '--log-level', 'error',
       ],
@@ -130,8 +133,7 @@ async function main(): Promise<void> {
     ];
     // Each real route and its floor.
     const pairs = [0, 2, 4].map((i) => [scenarios[i]!, scenarios[i + 1]!] as const);
-    // BENCH_ONLY=get runs only the pairs whose route name starts so (quick A/B checks).
-    const only = process.env.BENCH_ONLY;
+    // BENCH_ONLY=get runs only the pairs whose route name starts so (quick A/B checks; no build figures).
     if (only) scenarios.splice(0, scenarios.length, ...pairs.filter(([real]) => real.name.startsWith(only)).flat());
     const figures = new Map<string, Figures>(scenarios.map((s) => [s.name, { requests: 0, seconds: 0, p50s: [], p99s: [], failures: 0 }]));
 
@@ -152,7 +154,7 @@ async function main(): Promise<void> {
     const rps = (name: string) => figures.get(name)!.requests / figures.get(name)!.seconds;
     const date = new Date().toISOString().slice(0, 10);
     console.log(`npm run bench — ${date}, ${cpus().length} cores, Node ${process.version}, one local workerd (wrangler dev) + local D1,`);
-    console.log(`autocannon ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds × ${SECONDS} s per scenario`);
+    console.log(`autocannon ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds × ${SECONDS} s per scenario, REQUEST_LOG=${process.env.BENCH_REQUEST_LOG ?? 'all'}`);
     console.log('');
     console.log(`| scenario | req/s | p50 ms | p99 ms | non-2xx |`);
     console.log(`| --- | ---: | ---: | ---: | ---: |`);
@@ -169,8 +171,10 @@ async function main(): Promise<void> {
       console.log(`${real.name.split(' (')[0]} / its floor: ${ratio.toFixed(2)} ${ratio >= TARGET_RATIO ? 'ok' : `BELOW ${TARGET_RATIO}`}`);
     }
     console.log('');
-    console.log(`bundle (wrangler deploy --dry-run --minify): ${build.minifiedKiB} KiB minified, ${build.gzipKiB} KiB gzip`);
-    console.log(`start-up CPU (wrangler check startup): ${build.startupMedianMs.toFixed(2)} ms median of ${build.startupRuns.length}, mean ${build.startupMeanMs.toFixed(2)}`);
+    if (build) {
+      console.log(`bundle (wrangler deploy --dry-run --minify): ${build.minifiedKiB} KiB minified, ${build.gzipKiB} KiB gzip`);
+      console.log(`start-up CPU (wrangler check startup): ${build.startupMedianMs.toFixed(2)} ms median of ${build.startupRuns.length}, mean ${build.startupMeanMs.toFixed(2)}`);
+    }
     if ([...figures.values()].some((f) => f.failures > 0)) {
       console.error('Some requests did not answer 2xx: the figures are not clean.');
       process.exitCode = 1;

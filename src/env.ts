@@ -16,6 +16,8 @@ export interface Bindings {
   ENCRYPTION_KEYRING?: string;
   /** Seconds a verified token is trusted without a storage lookup; 0–30, default 30. */
   TOKEN_CACHE_TTL_SECONDS?: string;
+  /** "all" (default): a log line per request; "errors": only for answers of 400 and up. */
+  REQUEST_LOG?: string;
   /** Per-token rate limit ([[ratelimits]] in wrangler.toml). Absent: no limit. */
   RATE_LIMITER?: RateLimit;
 }
@@ -34,6 +36,7 @@ export interface AppEnv {
 
 export interface Config {
   tokenCacheTtlSeconds: number;
+  requestLog: 'all' | 'errors';
 }
 
 /** Configuration that does not parse. The message names the setting, never a secret. */
@@ -46,10 +49,16 @@ const configs = new WeakMap<Bindings, Config>();
 export function readConfig(env: Bindings): Config {
   let config = configs.get(env);
   if (!config) {
-    config = { tokenCacheTtlSeconds: parseTtl(env.TOKEN_CACHE_TTL_SECONDS) };
+    config = { tokenCacheTtlSeconds: parseTtl(env.TOKEN_CACHE_TTL_SECONDS), requestLog: parseRequestLog(env.REQUEST_LOG) };
     configs.set(env, config);
   }
   return config;
+}
+
+function parseRequestLog(raw: string | undefined): Config['requestLog'] {
+  if (raw === undefined || raw === '' || raw === 'all') return 'all';
+  if (raw === 'errors') return 'errors';
+  throw new ConfigError('REQUEST_LOG must be "all" or "errors"');
 }
 
 function parseTtl(raw: string | undefined): number {

@@ -49,6 +49,7 @@ export function readNodeConfig(environ: NodeJS.ProcessEnv = process.env): NodeCo
     env: {
       ENCRYPTION_KEYRING: keyring,
       TOKEN_CACHE_TTL_SECONDS: environ.TOKEN_CACHE_TTL_SECONDS,
+      REQUEST_LOG: environ.REQUEST_LOG,
       RATE_LIMITER: rateLimit > 0 ? memoryRateLimiter(rateLimit, RATE_LIMIT_PERIOD_SECONDS) : undefined,
     },
     keyringSource,

@@ -1,7 +1,7 @@
 // Request-Id on every response, one structured log line per request, and no
 // body, token or secret in any log line.
 import { describe, expect, it } from 'vitest';
-import { createApp, newCaller, request, seedBody, send } from '../support/fixtures';
+import { createApp, newCaller, request, seedBody, send, sendWithEnv } from '../support/fixtures';
 import { capturedLogs, logMark, logsSince } from '../support/log-capture';
 
 describe('observability', () => {
@@ -49,6 +49,20 @@ describe('observability', () => {
     const res = await send(request('POST', '/v1/oauth-apps', { body: seedBody() }));
     const line = logsSince(mark).find((l) => l.includes(res.headers.get('Request-Id')!));
     expect(JSON.parse(line!)).toMatchObject({ status: 401, account_id: null });
+  });
+
+  it('with REQUEST_LOG=errors, only answers of 400 and up are logged; a bad value is a misconfiguration', async () => {
+    const caller = await newCaller();
+    const quiet = { REQUEST_LOG: 'errors' };
+    const mark = logMark();
+    const ok = await sendWithEnv(request('GET', '/v1/oauth-apps', { token: caller.token }), quiet);
+    const refused = await sendWithEnv(request('GET', '/v1/oauth-apps?limit=0', { token: caller.token }), quiet);
+    expect([ok.status, refused.status]).toEqual([200, 422]);
+    const lines = logsSince(mark);
+    expect(lines.some((l) => l.includes(ok.headers.get('Request-Id')!))).toBe(false);
+    expect(lines.filter((l) => l.includes(refused.headers.get('Request-Id')!))).toHaveLength(1);
+    const bad = await sendWithEnv(request('GET', '/v1/oauth-apps', { token: caller.token }), { REQUEST_LOG: 'some' });
+    expect(bad.status).toBe(500);
   });
 
   it('the capture the leak check reads does see the worker log', () => {
