@@ -1,6 +1,8 @@
 // The bench-only Worker (npm run bench): the real Worker, plus the storage
 // floor of each measured route, on the same D1 and in the same isolate:
 //   POST /bench/floor/insert      a bare D1 insert of an app row of the same shape
+//   POST /bench/floor/insert-audited  the same insert and its audit event, in one D1 batch
+//                                 (what a create must write since every change is audited)
 //   GET  /bench/floor/get?id=     a bare select of one row by primary key
 //   GET  /bench/floor/list?account=  a bare select of the same 100 rows the list page returns
 //   GET  /bench/noop              nothing at all
@@ -16,17 +18,27 @@ let ciphertext: string | undefined;
 const sealedLike = () => (ciphertext ??= btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(72)))));
 
 async function floor(path: string, url: URL, db: D1Database): Promise<Response> {
-  if (path === '/bench/floor/insert') {
+  if (path === '/bench/floor/insert' || path === '/bench/floor/insert-audited') {
     const at = new Date().toISOString();
     const id = crypto.randomUUID();
-    await db
+    const account = url.searchParams.get('account');
+    const insert = db
       .prepare(
         `INSERT INTO oauth_apps (id, account_id, provider, name, client_id, client_secret_ciphertext, client_secret_key_id,
            metadata, health_status, health_notes, health_time, version, created_at, updated_at)
          VALUES (?, ?, 'stripe', 'Bench app', ?, ?, 'bench', '{"team":"bench"}', 'ok', '[]', ?, 1, ?, ?)`,
       )
-      .bind(id, url.searchParams.get('account'), crypto.randomUUID(), sealedLike(), at, at, at)
-      .run();
+      .bind(id, account, crypto.randomUUID(), sealedLike(), at, at, at);
+    if (path === '/bench/floor/insert') await insert.run();
+    else {
+      const event = db
+        .prepare(
+          `INSERT INTO audit_events (id, account_id, app_id, action, details, token_id, request_id, created_at)
+           VALUES (?, ?, ?, 'oauth_app.created', '{"key_id":"bench"}', NULL, 'bench', ?)`,
+        )
+        .bind(`evt_${crypto.randomUUID().replaceAll('-', '')}`, account, id, at);
+      await db.batch([event, insert]);
+    }
     return json({ id });
   }
   if (path === '/bench/floor/get') {
