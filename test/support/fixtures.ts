@@ -127,10 +127,13 @@ export function runScheduled(now = new Date(), overrides: Partial<Bindings> = {}
  * send() for tests that make hundreds of requests. In workerd, SELF.fetch gets
  * slower with every request one test makes (a harness effect: 1,500 requests
  * took minutes); the Worker's handler called directly, as sendWithEnv() does
- * with the same settings, does not. Node: send(). Checked like send().
+ * with the same settings, does not. Node and the libSQL Worker: send().
+ * Checked like send().
  */
 export function sendMany(req: Request): Promise<Response> {
-  return target.name === 'node' ? send(req) : sendWithEnv(req, {});
+  // On the libSQL target the direct call would share the test's I/O context
+  // (6 connections, libSQL clients created in it): SELF.fetch there.
+  return target.name === 'worker' ? sendWithEnv(req, {}) : send(req);
 }
 
 export type AppObject = OAuthAppObject;
