@@ -14,6 +14,7 @@ import { generateApiToken } from '../src/auth/api-token';
 import { ensureLocalKeyring } from '../src/node/local-keyring';
 import { d1Store, libsqlStore } from './lib/store';
 import { ensureTokens } from './lib/tokens';
+import { appBody, waitFor } from './lib/bench-support';
 import { spawnWrangler } from './lib/wrangler';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -34,31 +35,6 @@ interface Figures {
   p99: number;
   errors: number;
   total: number;
-}
-
-async function waitFor(url: string, headers: Record<string, string>, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) throw new Error(`${url}: the server exited (${child.exitCode})`);
-    try {
-      const res = await fetch(url, { headers });
-      await res.arrayBuffer();
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${url} did not come up`);
-}
-
-function appBody(): string {
-  return JSON.stringify({
-    provider: 'stripe',
-    client_id: crypto.randomUUID(),
-    client_secret: `sk-bench-${crypto.randomUUID()}`,
-    name: 'Bench app',
-    metadata: { team: 'bench' },
-  });
 }
 
 async function load(target: Target, kind: 'create' | 'get', appId: string, seconds: number): Promise<Figures> {

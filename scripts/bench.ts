@@ -15,6 +15,7 @@ import { newKeyringSecret } from '../src/crypto/keyring';
 import { measureBuild } from './lib/build-figures';
 import { d1Store } from './lib/store';
 import { ensureTokens } from './lib/tokens';
+import { appBody, waitFor } from './lib/bench-support';
 import { spawnWrangler } from './lib/wrangler';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -37,31 +38,6 @@ interface Figures {
   p50s: number[];
   p99s: number[];
   failures: number;
-}
-
-function appBody(): string {
-  return JSON.stringify({
-    provider: 'stripe',
-    client_id: crypto.randomUUID(),
-    client_secret: `sk-bench-${crypto.randomUUID()}`,
-    name: 'Bench app',
-    metadata: { team: 'bench' },
-  });
-}
-
-async function waitFor(url: string, headers: Record<string, string>, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode})`);
-    try {
-      const res = await fetch(url, { headers });
-      await res.arrayBuffer();
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${url} did not come up`);
 }
 
 async function load(scenario: Scenario, tokens: string[], seconds: number): Promise<autocannon.Result> {
