@@ -6,7 +6,7 @@ import { AUDIT_ACTIONS } from '../audit/audit-events';
 import { HEALTH_STATUSES } from '../oauth-apps/oauth-apps.schemas';
 import { PROVIDER_IDS } from '../providers/providers';
 
-const timestamp = string().check();
+const timestamp = string();
 
 export const oauthApp = strictObject({
   id: string(),
