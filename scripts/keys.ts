@@ -29,9 +29,12 @@ class UsageError extends Error {}
 type Flags = { url?: string | undefined; node: boolean; id?: string | undefined; primary: boolean; print: boolean; batch?: string | undefined; json: boolean };
 
 async function status(flags: Flags): Promise<void> {
-  const target = await operatorTarget(flags);
+  await printStatus(await operatorTarget(flags), flags.json);
+}
+
+async function printStatus(target: OperatorTarget, json: boolean): Promise<void> {
   const answer = await callApi<KeyStatusAnswer>(target, 'GET', '/v1/encryption-keys');
-  if (flags.json) {
+  if (json) {
     console.log(JSON.stringify(answer, null, 2));
     return;
   }
@@ -87,7 +90,7 @@ async function rotate(flags: Flags): Promise<void> {
     if (stalled >= 5) throw new Error(`no progress in ${stalled} batches with ${batch.remaining} left; run again (it resumes)`);
   }
   console.error(`Done: ${done} re-encrypted in ${((Date.now() - started) / 1000).toFixed(1)} s${failed ? `, ${failed} did not decrypt (now health error)` : ''}.`);
-  await status({ ...flags, json: false });
+  await printStatus(target, false);
 }
 
 function keyringFor(flags: Flags) {

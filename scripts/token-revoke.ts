@@ -2,6 +2,7 @@
 // Revokes one API token. It answers 401 at once where the token cache is off,
 // and within TOKEN_CACHE_TTL_SECONDS (≤ 30 s) where it is on.
 import { parseArgs } from 'node:util';
+import { isWellFormedApiToken } from '../src/auth/api-token';
 import { storeFor } from './lib/store';
 import { revokeToken } from './lib/tokens';
 
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   if (positionals.length !== 1) throw new Error('give exactly one token id or prefix');
   // A whole token pasted by mistake is refused rather than echoed or matched.
   const target = positionals[0]!.replace(/…$/, '');
-  if (/^oat_[A-Za-z0-9_-]{43}$/.test(target)) throw new Error('that is a whole token: give its id or prefix (npm run token:list)');
+  if (isWellFormedApiToken(target)) throw new Error('that is a whole token: give its id or prefix (npm run token:list)');
   const store = await storeFor(values);
   try {
     const token = await revokeToken(store, target);

@@ -2,21 +2,13 @@
 // value is validated by the same parser the runtime uses. Local keyrings live
 // in .dev.vars; a deployed one is read from $ENCRYPTION_KEYRING and the new
 // value printed, for `wrangler secret put ENCRYPTION_KEYRING`.
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { parseKeyring } from '../../src/crypto/keyring';
-import { DEV_VARS_FILE } from '../../src/node/local-keyring';
+import { DEV_VARS_FILE, readLocalKeyring, writeLocalKeyring } from '../../src/node/local-keyring';
 
 interface KeyringJson {
   primary: string;
   keys: Record<string, string>;
-}
-
-const LINE = /^ENCRYPTION_KEYRING=(.*)$/m;
-
-function unquote(value: string): string {
-  const quote = value[0];
-  return (quote === "'" || quote === '"') && value.endsWith(quote) ? value.slice(1, -1) : value;
 }
 
 export interface KeyringSource {
@@ -30,15 +22,11 @@ export function devVarsKeyring(file = DEV_VARS_FILE): KeyringSource {
   return {
     description: file,
     read() {
-      const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-      const found = LINE.exec(text);
-      if (!found) throw new Error(`${file} has no ENCRYPTION_KEYRING: run npm run dev once to create it`);
-      return checked(unquote(found[1]!.trim()));
+      const saved = readLocalKeyring(file);
+      if (saved === undefined) throw new Error(`${file} has no ENCRYPTION_KEYRING: run npm run dev once to create it`);
+      return checked(saved);
     },
-    write(next) {
-      const text = readFileSync(file, 'utf8');
-      writeFileSync(file, text.replace(LINE, () => `ENCRYPTION_KEYRING='${JSON.stringify(next)}'`), { mode: 0o600 });
-    },
+    write: (next) => writeLocalKeyring(JSON.stringify(next), file),
   };
 }
 

@@ -105,15 +105,16 @@ export interface TokenListing {
   revoked_at: string | null;
 }
 
+// What a listing selects: never the token's hash.
+const LISTING = `SELECT t.id AS id, t.token_prefix AS prefix, a.name AS account, t.scopes AS scopes, t.created_at AS created_at,
+    t.last_used_at AS last_used_at, t.expires_at AS expires_at, t.revoked_at AS revoked_at
+  FROM api_tokens t JOIN accounts a ON a.id = t.account_id`;
+
 /** The tokens of one account, or of all; newest first. */
 export async function listTokens(store: Store, account?: string): Promise<TokenListing[]> {
   const [rows] = await store.run([
     {
-      sql: `SELECT t.id AS id, t.token_prefix AS prefix, a.name AS account, t.scopes AS scopes, t.created_at AS created_at,
-          t.last_used_at AS last_used_at, t.expires_at AS expires_at, t.revoked_at AS revoked_at
-        FROM api_tokens t JOIN accounts a ON a.id = t.account_id
-        ${account === undefined ? '' : 'WHERE a.name = ?'}
-        ORDER BY t.created_at DESC, t.id`,
+      sql: `${LISTING} ${account === undefined ? '' : 'WHERE a.name = ?'} ORDER BY t.created_at DESC, t.id`,
       args: account === undefined ? [] : [checkAccountName(account)],
     },
   ]);
@@ -121,17 +122,22 @@ export async function listTokens(store: Store, account?: string): Promise<TokenL
 }
 
 /**
- * Revokes the token with this id or display prefix (exactly one must match).
- * Revoking a revoked token changes nothing. Returns the token as listed.
+ * Revokes the token with this id or display prefix (exactly one must match),
+ * in one round trip to the store: the update applies only if one token
+ * matches. Revoking a revoked token changes nothing. Returns the token as listed.
  */
 export async function revokeToken(store: Store, idOrPrefix: string, now = new Date()): Promise<TokenListing> {
-  const matches = (await listTokens(store)).filter((t) => t.id === idOrPrefix || t.prefix === idOrPrefix);
+  const matching = 'SELECT id FROM api_tokens WHERE id = ? OR token_prefix = ?';
+  const select = { sql: `${LISTING} WHERE t.id = ? OR t.token_prefix = ?`, args: [idOrPrefix, idOrPrefix] };
+  const results = await store.run([
+    {
+      sql: `UPDATE api_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND id IN (${matching}) AND (SELECT count(*) FROM (${matching})) = 1`,
+      args: [now.toISOString(), idOrPrefix, idOrPrefix, idOrPrefix, idOrPrefix],
+    },
+    select,
+  ]);
+  const matches = (results.at(-1) ?? []) as unknown as TokenListing[];
   if (matches.length === 0) throw new Error(`no token has the id or prefix "${idOrPrefix}"`);
   if (matches.length > 1) throw new Error(`${matches.length} tokens have the prefix "${idOrPrefix}": give the id instead`);
-  const token = matches[0]!;
-  await store.run([
-    { sql: 'UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', args: [now.toISOString(), token.id] },
-  ]);
-  const [after] = await listTokens(store).then((all) => all.filter((t) => t.id === token.id));
-  return after!;
+  return matches[0]!;
 }

@@ -4,11 +4,10 @@
 // the operator endpoints) or the Node server.
 import type { Actor } from '../audit/audit-events';
 import { reencryptionEventsStatement } from '../audit/audit.repository';
-import { DecryptionError, seal } from '../crypto/field-cipher';
+import { seal } from '../crypto/field-cipher';
 import type { Keyring } from '../crypto/keyring';
 import type { Database, Statement } from '../db/client';
 import type { OAuthAppRow } from '../db/schema';
-import { notes } from '../oauth-apps/health';
 import {
   countUnderKeys,
   recordVerdictsStatement,
@@ -19,7 +18,7 @@ import {
   type CiphertextSwap,
   type Verdict,
 } from '../oauth-apps/oauth-apps.repository';
-import { clientSecretContext, revealClientSecret } from '../oauth-apps/oauth-apps.service';
+import { clientSecretContext, openClientSecret } from '../oauth-apps/oauth-apps.service';
 
 export const MAX_ROTATION_BATCH = 500;
 /**
@@ -49,20 +48,11 @@ export interface RotationBatchResult {
 
 const olderKeyIds = (keyring: Keyring) => [...keyring.keys.keys()].filter((id) => id !== keyring.primaryId);
 
-/** A secret that opened (`plaintext`), or the verdict that it did not. */
+/** A secret that opened (`plaintext`), or the error verdict to store for it. */
 async function tryOpen(keyring: Keyring, row: OAuthAppRow): Promise<{ plaintext: string } | { verdict: Verdict }> {
-  try {
-    return { plaintext: await revealClientSecret(keyring, row) };
-  } catch (err) {
-    if (!(err instanceof DecryptionError)) throw err;
-    const verdict: Verdict = {
-      id: row.id,
-      ciphertext: row.clientSecretCiphertext,
-      status: 'error',
-      notes: [notes.undecryptable(err.message)],
-    };
-    return { verdict };
-  }
+  const opened = await openClientSecret(keyring, row);
+  if ('plaintext' in opened) return opened;
+  return { verdict: { id: row.id, ciphertext: row.clientSecretCiphertext, status: 'error', notes: [opened.note] } };
 }
 
 /**

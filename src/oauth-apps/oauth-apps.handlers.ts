@@ -4,7 +4,6 @@ import type { SQL } from 'drizzle-orm';
 import type { Actor, NewAuditEvent } from '../audit/audit-events';
 import { auditManyStatement, auditStatement } from '../audit/audit.repository';
 import { requireGranted } from '../auth/authenticate';
-import { DecryptionError } from '../crypto/field-cipher';
 import { loadKeyring, type Keyring } from '../crypto/keyring';
 import type { Alongside, Statement } from '../db/client';
 import type { OAuthAppRow } from '../db/schema';
@@ -13,7 +12,6 @@ import { ifMatchSatisfied } from '../http/conditional';
 import { ApiError } from '../http/errors';
 import { validationError } from '../http/validation';
 import { answerResponse, commitWithAnswer, jsonAnswer } from '../idempotency/idempotency.middleware';
-import { notes } from './health';
 import { oauthAppEtag, presentOAuthApp, type Reveal } from './oauth-apps.presenter';
 import {
   deleteOAuthApp,
@@ -33,7 +31,7 @@ import {
   type ListOAuthAppsQuery,
   type UpdateOAuthAppInput,
 } from './oauth-apps.schemas';
-import { changedFields, newOAuthAppRow, planOAuthAppUpdate, revealClientSecret } from './oauth-apps.service';
+import { changedFields, newOAuthAppRow, openClientSecret, planOAuthAppUpdate } from './oauth-apps.service';
 
 type In<Target extends 'json' | 'query', T> = { in: Record<Target, unknown>; out: Record<Target, T> };
 type Ctx<I extends object = object> = Context<AppEnv, string, I>;
@@ -76,16 +74,14 @@ async function revealAll(c: Ctx, keyring: Keyring, rows: OAuthAppRow[]): Promise
   const disclosed: { accountId: string; appId: string }[] = [];
   for (const row of rows) {
     const judged = { id: row.id, ciphertext: row.clientSecretCiphertext };
-    try {
-      reveals.set(row.id, { clientSecret: await revealClientSecret(keyring, row) });
+    const opened = await openClientSecret(keyring, row);
+    if ('plaintext' in opened) {
+      reveals.set(row.id, { clientSecret: opened.plaintext });
       disclosed.push({ accountId: row.accountId, appId: row.id });
       if (row.healthStatus !== 'ok') verdicts.push({ ...judged, status: 'ok', notes: [] });
-    } catch (err) {
-      if (!(err instanceof DecryptionError)) throw err;
-      // A missing key is the keyring's state, not the row's: shown, not stored.
-      const note = err.reason === 'missing-key' ? notes.missingKey(row.clientSecretKeyId) : notes.undecryptable(err.message);
-      reveals.set(row.id, { failure: note, at: now });
-      if (err.reason !== 'missing-key' && row.healthStatus !== 'error') verdicts.push({ ...judged, status: 'error', notes: [note] });
+    } else {
+      reveals.set(row.id, { failure: opened.note, at: now });
+      if (opened.rowAtFault && row.healthStatus !== 'error') verdicts.push({ ...judged, status: 'error', notes: [opened.note] });
     }
   }
   const statements: Statement[] = [];

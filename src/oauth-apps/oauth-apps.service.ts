@@ -1,11 +1,11 @@
 // What the OAuth app endpoints do, free of HTTP: sealing and opening secrets,
 // building rows and changes.
 import type { ChangedField } from '../audit/audit-events';
-import { open, seal, type FieldContext } from '../crypto/field-cipher';
+import { DecryptionError, open, seal, type FieldContext } from '../crypto/field-cipher';
 import type { Keyring } from '../crypto/keyring';
 import type { OAuthAppRow } from '../db/schema';
 import { canonicalJson } from '../util/canonical-json';
-import { VERDICT } from './health';
+import { notes, VERDICT } from './health';
 import type { OAuthAppChanges } from './oauth-apps.repository';
 import type { CreateOAuthAppInput, UpdateOAuthAppInput } from './oauth-apps.schemas';
 
@@ -92,4 +92,22 @@ export function changedFields(changes: OAuthAppChanges): ChangedField[] {
   if (changes.metadata !== undefined) fields.push('metadata');
   if (changes.clientSecretCiphertext !== undefined) fields.push('client_secret');
   return fields;
+}
+
+/** A secret that opened, or why not: the health note, and whether the fault is the row's. */
+export type Opened = { plaintext: string } | { note: string; rowAtFault: boolean };
+
+/**
+ * Opens a row's secret, or says why it did not. A bad ciphertext is the row's
+ * fault (stored as its verdict); a key missing from the keyring is the
+ * keyring's state (shown, never stored: restoring the key heals it).
+ */
+export async function openClientSecret(keyring: Keyring, row: OAuthAppRow): Promise<Opened> {
+  try {
+    return { plaintext: await revealClientSecret(keyring, row) };
+  } catch (err) {
+    if (!(err instanceof DecryptionError)) throw err;
+    if (err.reason === 'missing-key') return { note: notes.missingKey(row.clientSecretKeyId), rowAtFault: false };
+    return { note: notes.undecryptable(err.message), rowAtFault: true };
+  }
 }
