@@ -119,8 +119,7 @@ async function primary(flags: Flags): Promise<void> {
 async function retire(flags: Flags): Promise<void> {
   const id = requireId(flags);
   const source = keyringFor(flags);
-  const keyring = source.read();
-  withoutKey(keyring, id); // refuses an unknown or primary key before asking the server
+  const next = withoutKey(source.read(), id); // refuses an unknown or primary key before asking the server
   const target: OperatorTarget = await operatorTarget(flags);
   const answer = await callApi<KeyStatusAnswer>(target, 'GET', '/v1/encryption-keys');
   const key = answer.data.find((k) => k.id === id);
@@ -129,7 +128,7 @@ async function retire(flags: Flags): Promise<void> {
     throw new Error(`refusing to retire "${id}": it still protects ${key.secrets} secret(s)${broken} on ${target.description}. Run npm run keys:rotate first.`);
   }
   if (answer.primary === id) throw new Error(`refusing to retire "${id}": ${target.description} still uses it as its primary key`);
-  source.write(withoutKey(keyring, id));
+  source.write(next);
   console.error(`Retired key "${id}": it protects no secret on ${target.description} (${source.description}).`);
 }
 

@@ -60,6 +60,11 @@ export function presentAuditEvent(row: AuditEventRow): AuditEventObject {
 }
 
 /** A scheduled run's actor: no token, a run id in place of a Request-Id. */
+/** The caller of an API request: its token and request id. */
+export function requestActor(c: { var: { auth: { tokenId: string }; requestId: string } }): Actor {
+  return { tokenId: c.var.auth.tokenId, requestId: c.var.requestId };
+}
+
 export function scheduledActor(): Actor {
   return { tokenId: null, requestId: `run_${crypto.randomUUID().replaceAll('-', '')}` };
 }

@@ -117,10 +117,12 @@ export async function rotateBatch(
  * an error verdict are retried too, so a repaired keyring heals them.
  */
 export async function verifyBatch(db: Database, keyring: Keyring, limit: number, now = new Date()): Promise<{ checked: number; failed: number }> {
-  const rows = [
-    ...(await rowsToVerify(db, keyring.primaryId, 'ok', limit)),
-    ...(await rowsToVerify(db, keyring.primaryId, 'error', Math.ceil(limit / 10))),
-  ];
+  const rows = (
+    await Promise.all([
+      rowsToVerify(db, keyring.primaryId, 'ok', limit),
+      rowsToVerify(db, keyring.primaryId, 'error', Math.ceil(limit / 10)),
+    ])
+  ).flat();
   const verdicts: Verdict[] = [];
   for (const row of rows) {
     const opened = await tryOpen(keyring, row);

@@ -5,6 +5,7 @@
 //   POST /v1/encryption-keys/rotate  one bounded re-encryption batch; how many remain
 import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';
+import { requestActor } from '../audit/audit-events';
 import { requireToken } from '../auth/authenticate';
 import { loadKeyring } from '../crypto/keyring';
 import type { AppEnv } from '../env';
@@ -25,8 +26,7 @@ export const keysRoutes = new Hono<AppEnv>()
   .post('/rotate', manage, jsonBody({ allowEmpty: true }), zValidator('json', rotateBody, validationHook), async (c) => {
     const keyring = await loadKeyring(c.env.ENCRYPTION_KEYRING);
     const limit = c.req.valid('json').limit ?? DEFAULT_ROTATION_BATCH;
-    const actor = { tokenId: c.var.auth.tokenId, requestId: c.var.requestId };
-    const result = await rotateBatch(c.var.db, keyring, limit, actor);
+    const result = await rotateBatch(c.var.db, keyring, limit, requestActor(c));
     return c.json({
       primary_key_id: result.primaryKeyId,
       reencrypted: result.reencrypted,

@@ -1,11 +1,11 @@
 // One exported handler per route: validated input in, presenter out.
 import type { Context } from 'hono';
 import type { SQL } from 'drizzle-orm';
-import type { Actor, NewAuditEvent } from '../audit/audit-events';
+import { requestActor, type NewAuditEvent } from '../audit/audit-events';
 import { auditManyStatement, auditStatement } from '../audit/audit.repository';
 import { requireGranted } from '../auth/authenticate';
 import { loadKeyring, type Keyring } from '../crypto/keyring';
-import type { Alongside, Statement } from '../db/client';
+import { nothingAlongside, type Alongside, type Statement } from '../db/client';
 import type { OAuthAppRow } from '../db/schema';
 import type { AppEnv } from '../env';
 import { ifMatchSatisfied } from '../http/conditional';
@@ -54,11 +54,9 @@ function wantsSecrets(c: Ctx, truncateSecrets: string | undefined): boolean {
   return true;
 }
 
-const actorOf = (c: Ctx): Actor => ({ tokenId: c.var.auth.tokenId, requestId: c.var.requestId });
-
 /** Audit statements of a change, to commit with it (and the idempotency answer) under the write's guard. */
 function audited(alongside: Alongside, c: Ctx, event: NewAuditEvent, now: Date): Alongside {
-  return (guard: SQL) => [...alongside(guard), auditStatement(c.var.db, event, actorOf(c), now, guard)];
+  return (guard: SQL) => [...alongside(guard), auditStatement(c.var.db, event, requestActor(c), now, guard)];
 }
 
 /**
@@ -72,20 +70,21 @@ async function revealAll(c: Ctx, keyring: Keyring, rows: OAuthAppRow[]): Promise
   const reveals = new Map<string, Reveal>();
   const verdicts: Verdict[] = [];
   const disclosed: { accountId: string; appId: string }[] = [];
-  for (const row of rows) {
+  const opened = await Promise.all(rows.map((row) => openClientSecret(keyring, row)));
+  for (const [i, row] of rows.entries()) {
     const judged = { id: row.id, ciphertext: row.clientSecretCiphertext };
-    const opened = await openClientSecret(keyring, row);
-    if ('plaintext' in opened) {
-      reveals.set(row.id, { clientSecret: opened.plaintext });
+    const result = opened[i]!;
+    if ('plaintext' in result) {
+      reveals.set(row.id, { clientSecret: result.plaintext });
       disclosed.push({ accountId: row.accountId, appId: row.id });
       if (row.healthStatus !== 'ok') verdicts.push({ ...judged, status: 'ok', notes: [] });
     } else {
-      reveals.set(row.id, { failure: opened.note, at: now });
-      if (opened.rowAtFault && row.healthStatus !== 'error') verdicts.push({ ...judged, status: 'error', notes: [opened.note] });
+      reveals.set(row.id, { failure: result.note, at: now });
+      if (result.rowAtFault && row.healthStatus !== 'error') verdicts.push({ ...judged, status: 'error', notes: [result.note] });
     }
   }
   const statements: Statement[] = [];
-  if (disclosed.length > 0) statements.push(auditManyStatement(c.var.db, 'oauth_app.secret_revealed', disclosed, actorOf(c), now));
+  if (disclosed.length > 0) statements.push(auditManyStatement(c.var.db, 'oauth_app.secret_revealed', disclosed, requestActor(c), now));
   if (verdicts.length > 0) statements.push(recordVerdictsStatement(c.var.db, verdicts, now));
   if (statements.length > 0) await c.var.db.batch(statements as [Statement, ...Statement[]]);
   return reveals;
@@ -200,9 +199,7 @@ export async function deleteHandler(c: Ctx): Promise<Response> {
   const id = appId(c);
   const { accountId } = c.var.auth;
   const event: NewAuditEvent = { accountId, appId: id, action: 'oauth_app.deleted' };
-  const deleted = await deleteOAuthApp(c.var.db, accountId, id, (guard) => [
-    auditStatement(c.var.db, event, actorOf(c), new Date(), guard),
-  ]);
+  const deleted = await deleteOAuthApp(c.var.db, accountId, id, audited(nothingAlongside, c, event, new Date()));
   if (!deleted) throw notFound();
   return c.json({ id, deleted: true });
 }
