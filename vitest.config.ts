@@ -42,6 +42,7 @@ export default defineConfig(async () => {
         ratelimits: {
           // Roomy for the suite; the 429 test swaps in the small one.
           RATE_LIMITER: { simple: { limit: 100_000, period: 60 } },
+          UNAUTHENTICATED_RATE_LIMITER: { simple: { limit: 100_000, period: 60 } },
           SMALL_RATE_LIMITER: { simple: { limit: 3, period: 60 } },
         },
       },

@@ -20,6 +20,19 @@ export interface Bindings {
   REQUEST_LOG?: string;
   /** Per-token rate limit ([[ratelimits]] in wrangler.toml). Absent: no limit. */
   RATE_LIMITER?: RateLimit;
+  /**
+   * Per-client-address limit on requests without an already verified token
+   * (missing, malformed or unknown), checked before any storage lookup
+   * ([[ratelimits]] in wrangler.toml). Absent: no limit.
+   */
+  UNAUTHENTICATED_RATE_LIMITER?: RateLimit;
+  /** The most OAuth apps one account may hold; default 100000. */
+  MAX_APPS_PER_ACCOUNT?: string;
+  /**
+   * The client's address for a request (the Node server: its socket, or a
+   * trusted proxy's header). Absent: the Workers CF-Connecting-IP header.
+   */
+  CLIENT_ADDRESS?: (request: Request) => string | undefined;
 }
 
 export interface Variables {
@@ -27,6 +40,8 @@ export interface Variables {
   db: Database;
   auth: VerifiedToken;
   idempotency?: IdempotencyScope;
+  /** No request log line for this answer (a flood the unauthenticated limit answers). */
+  quiet?: true;
 }
 
 export interface AppEnv {
@@ -37,7 +52,11 @@ export interface AppEnv {
 export interface Config {
   tokenCacheTtlSeconds: number;
   requestLog: 'all' | 'errors';
+  maxAppsPerAccount: number;
 }
+
+export const DEFAULT_MAX_APPS_PER_ACCOUNT = 100_000;
+const MAX_MAX_APPS_PER_ACCOUNT = 100_000_000;
 
 /** Configuration that does not parse. The message names the setting, never a secret. */
 export class ConfigError extends Error {
@@ -49,7 +68,11 @@ const configs = new WeakMap<Bindings, Config>();
 export function readConfig(env: Bindings): Config {
   let config = configs.get(env);
   if (!config) {
-    config = { tokenCacheTtlSeconds: parseTtl(env.TOKEN_CACHE_TTL_SECONDS), requestLog: parseRequestLog(env.REQUEST_LOG) };
+    config = {
+      tokenCacheTtlSeconds: parseTtl(env.TOKEN_CACHE_TTL_SECONDS),
+      requestLog: parseRequestLog(env.REQUEST_LOG),
+      maxAppsPerAccount: parseMaxApps(env.MAX_APPS_PER_ACCOUNT),
+    };
     configs.set(env, config);
   }
   return config;
@@ -66,6 +89,15 @@ function parseTtl(raw: string | undefined): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > MAX_TOKEN_CACHE_TTL_SECONDS) {
     throw new ConfigError(`TOKEN_CACHE_TTL_SECONDS must be an integer from 0 to ${MAX_TOKEN_CACHE_TTL_SECONDS}`);
+  }
+  return value;
+}
+
+function parseMaxApps(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_MAX_APPS_PER_ACCOUNT;
+  const value = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || value > MAX_MAX_APPS_PER_ACCOUNT) {
+    throw new ConfigError(`MAX_APPS_PER_ACCOUNT must be an integer from 0 to ${MAX_MAX_APPS_PER_ACCOUNT}`);
   }
   return value;
 }

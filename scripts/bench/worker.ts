@@ -6,9 +6,17 @@
 //   GET  /bench/floor/get?id=     a bare select of one row by primary key
 //   GET  /bench/floor/list?account=  a bare select of the same 100 rows the list page returns
 //   GET  /bench/noop              nothing at all
+//   POST /bench/seed?account=&n=&metadata_bytes=  n app rows straight into storage, with their
+//                                 metadata index and app count (the repository's importOAuthApps)
 // Never deployed: it exists to show what the API adds above storage.
+import { drizzle } from 'drizzle-orm/d1';
+import type { Database } from '../../src/db/client';
+import type { OAuthAppRow } from '../../src/db/schema';
 import worker from '../../src/index';
 import type { Bindings } from '../../src/env';
+import { importOAuthApps } from '../../src/oauth-apps/oauth-apps.repository';
+import { canonicalJson } from '../../src/util/canonical-json';
+import { benchMetadata } from '../lib/bench-support';
 
 const json = (value: unknown) => new Response(JSON.stringify(value), { headers: { 'Content-Type': 'application/json' } });
 
@@ -40,6 +48,23 @@ async function floor(path: string, url: URL, db: D1Database): Promise<Response> 
       await db.batch([event, insert]);
     }
     return json({ id });
+  }
+  if (path === '/bench/seed') {
+    const account = url.searchParams.get('account')!;
+    const n = Number(url.searchParams.get('n'));
+    const bytes = Number(url.searchParams.get('metadata_bytes'));
+    const base = Date.now() - 86_400_000;
+    const rows: OAuthAppRow[] = [];
+    for (let i = 0; i < n; i++) {
+      const at = new Date(base + Math.floor(Math.random() * 86_400_000)).toISOString();
+      rows.push({
+        id: crypto.randomUUID(), accountId: account, provider: 'stripe', name: 'Bench app', clientId: crypto.randomUUID(),
+        clientSecretCiphertext: sealedLike(), clientSecretKeyId: 'bench', metadata: canonicalJson(benchMetadata(bytes)),
+        healthStatus: 'ok', healthNotes: '[]', healthTime: at, version: 1, createdAt: at, updatedAt: at,
+      });
+    }
+    await importOAuthApps(drizzle(db) as unknown as Database, rows);
+    return json({ seeded: n });
   }
   if (path === '/bench/floor/get') {
     return json(await db.prepare('SELECT * FROM oauth_apps WHERE id = ?').bind(url.searchParams.get('id')).first());

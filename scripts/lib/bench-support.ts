@@ -28,3 +28,25 @@ export function appBody(): string {
     metadata: { team: 'bench' },
   });
 }
+
+/**
+ * Large metadata for the filtered-list benchmark: 50 top-level keys (the
+ * most an app may have), ~`bytes` as JSON. The first ten are the same in
+ * every app, so the maximum filter (filterOf) matches them all.
+ */
+export function benchMetadata(bytes: number): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {
+    team: 'billing', tier: 'gold', region: 'eu-west', plan: 42, active: true,
+    owner: { name: 'ops', tags: ['a', 'b'] }, cost_center: 'cc-1234', env: 'production', version: 7, sandbox: false,
+  };
+  const filler = 'x'.repeat(Math.max(1, Math.floor((bytes - 300) / 40)));
+  for (let k = 10; k < 50; k++) metadata[`field_${k}`] = `${filler}${k}`;
+  return metadata;
+}
+
+/** A metadata filter of `keys` keys (at most 10) that every benchMetadata app matches; `missLast` makes its last key match none. */
+export function filterOf(keys: number, missLast = false): string {
+  const entries = Object.entries(benchMetadata(0)).slice(0, keys);
+  if (missLast) entries[entries.length - 1] = [entries.at(-1)![0], 'no app has this value'];
+  return JSON.stringify(Object.fromEntries(entries));
+}

@@ -5,8 +5,9 @@ import { Hono } from 'hono';
 import { requireToken } from '../auth/authenticate';
 import type { AppEnv } from '../env';
 import { methodNotAllowed } from '../http/errors';
+import { pageBody, readPage } from '../http/pagination';
 import { validationError, validationHook } from '../http/validation';
-import { APP_ID, LIMITS } from '../oauth-apps/oauth-apps.schemas';
+import { APP_ID } from '../oauth-apps/oauth-apps.schemas';
 import { presentAuditEvent } from './audit-events';
 import { auditEventExists, listAuditEvents } from './audit.repository';
 import { listEventsQuery } from './events.schemas';
@@ -18,16 +19,17 @@ export const eventsRoutes = new Hono<AppEnv>()
     const query = c.req.valid('query');
     const { db } = c.var;
     const { accountId } = c.var.auth;
-    const limit = query.limit === undefined ? LIMITS.pageSize : Number(query.limit);
     // The app need not exist any more: a deleted app's events stay readable.
     if (query.app_id !== undefined && !APP_ID.test(query.app_id)) {
       throw validationError({ app_id: ['must be an OAuth app id'] });
     }
-    const after = query.starting_after;
-    const unknownCursor = () => validationError({ starting_after: ['is not the id of an event in this account'] });
-    if (after !== undefined && !EVENT_ID.test(after)) throw unknownCursor();
-    const rows = await listAuditEvents(db, accountId, { appId: query.app_id, action: query.action }, after, limit + 1);
-    if (rows.length === 0 && after !== undefined && !(await auditEventExists(db, accountId, after))) throw unknownCursor();
-    return c.json({ data: rows.slice(0, limit).map(presentAuditEvent), has_more: rows.length > limit });
+    const cursor = {
+      pattern: EVENT_ID,
+      unknown: 'is not the id of an event in this account',
+      exists: (id: string) => auditEventExists(db, accountId, id),
+    };
+    const filter = { appId: query.app_id, action: query.action };
+    const { rows, hasMore } = await readPage(query, cursor, (after, n) => listAuditEvents(db, accountId, filter, after, n));
+    return c.json(pageBody(rows.map(presentAuditEvent), hasMore));
   })
   .all('/', methodNotAllowed(['GET']));

@@ -4,6 +4,7 @@ import type { Database } from '../db/client';
 import { readConfig, type AppEnv } from '../env';
 import { ApiError } from '../http/errors';
 import { enforceRateLimit } from '../http/rate-limit';
+import { countRefusal, refuseIfBlocked } from '../http/unauthenticated-limit';
 import { hashApiToken, isWellFormedApiToken } from './api-token';
 import { parseScopes, type Scope } from './scopes';
 import { cacheToken, getCachedToken, type VerifiedToken } from './token-cache';
@@ -18,18 +19,36 @@ function unauthorized(summary: string): ApiError {
 }
 
 /**
- * Authenticates the caller (401), applies the per-token rate limit (429) and,
- * if a scope is given, requires it (403). Sets c.var.auth.
+ * Authenticates the caller (401, or 429 from the unauthenticated limit),
+ * applies the per-token rate limit (429) and, if a scope is given, requires
+ * it (403). Sets c.var.auth.
  */
 export function requireToken(scope?: Scope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('Authorization');
-    if (header === undefined) throw unauthorized('Authentication is required: send Authorization: Bearer <API token>.');
-    const token = BEARER.exec(header)?.[1];
+    const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
     if (token === undefined || !isWellFormedApiToken(token)) {
-      throw unauthorized('The Authorization header must be "Bearer <API token>" with a well-formed API token.');
+      refuseIfBlocked(c);
+      throw await countRefusal(
+        c,
+        header === undefined
+          ? unauthorized('Authentication is required: send Authorization: Bearer <API token>.')
+          : unauthorized('The Authorization header must be "Bearer <API token>" with a well-formed API token.'),
+      );
     }
-    const auth = await verify(c.var.db, token, readConfig(c.env).tokenCacheTtlSeconds);
+    const { tokenCacheTtlSeconds } = readConfig(c.env);
+    const hash = await hashApiToken(token);
+    // A token verified in this instance skips the unauthenticated limit; any other is refused
+    // before its storage lookup once its address has spent the allowance.
+    let auth = getCachedToken(hash, tokenCacheTtlSeconds, Date.now());
+    if (!auth) {
+      refuseIfBlocked(c);
+      try {
+        auth = await verify(c.var.db, hash, tokenCacheTtlSeconds);
+      } catch (err) {
+        throw err instanceof ApiError && err.status === 401 ? await countRefusal(c, err) : err;
+      }
+    }
     c.set('auth', auth);
     await enforceRateLimit(c.env.RATE_LIMITER, auth.tokenId);
     if (scope !== undefined) requireGranted(auth, scope);
@@ -42,12 +61,9 @@ export function requireGranted(auth: VerifiedToken, scope: Scope): void {
   if (!auth.scopes.includes(scope)) throw new ApiError(403, `This API token lacks the ${scope} scope.`);
 }
 
-async function verify(db: Database, token: string, ttlSeconds: number): Promise<VerifiedToken> {
-  const hash = await hashApiToken(token);
+/** Looks the token (its hash) up in storage; caches it once verified. */
+async function verify(db: Database, hash: string, ttlSeconds: number): Promise<VerifiedToken> {
   const now = Date.now();
-  const cached = getCachedToken(hash, ttlSeconds, now);
-  if (cached) return cached;
-
   const row = await findTokenByHash(db, hash);
   // Unknown and revoked tokens get the same answer.
   if (!row || row.revokedAt !== null) throw unauthorized('The API token is not valid.');

@@ -274,7 +274,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The API token lacks the scope this operation needs. */
+        /** @description The API token lacks the scope this operation needs; or, on create, the account holds its maximum of OAuth apps (MAX_APPS_PER_ACCOUNT). */
         Error403: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
@@ -345,7 +345,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Too many requests with this API token; retry after Retry-After seconds. */
+        /** @description Too many requests with this API token, or too many without a valid token from this client address; retry after Retry-After seconds. */
         Error429: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];

@@ -1,6 +1,6 @@
 // The storage schema. drizzle-kit generates migrations/ from this file; the
 // migrations, applied by wrangler, are what databases run.
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Timestamps are ISO 8601 UTC text with milliseconds (fixed width, so text
 // order is time order).
@@ -9,6 +9,10 @@ export const accounts = sqliteTable('accounts', {
   id: text('id').primaryKey(),
   name: text('name').notNull().unique(),
   createdAt: text('created_at').notNull(),
+  // How many OAuth apps the account holds: changed in the batch of each
+  // create and delete, so the quota (MAX_APPS_PER_ACCOUNT) is checked with
+  // one primary-key read, never a count of the account's rows.
+  appCount: integer('app_count').notNull().default(0),
 });
 
 export const apiTokens = sqliteTable(
@@ -71,6 +75,34 @@ export const oauthApps = sqliteTable(
     // Across accounts, for key custody: secrets per key (keys:status), the
     // rows a rotation batch takes, and the verification sweep's oldest-checked first.
     index('oauth_apps_key_health_time_idx').on(t.clientSecretKeyId, t.healthStatus, t.healthTime),
+  ],
+);
+
+// The list's metadata filter, as an index: one row per top-level key of an
+// app's metadata, written from the stored metadata in the batch that writes
+// it (src/oauth-apps/metadata-index.ts). A filtered page walks
+// (account, key, kind, value, created_at, app_id) in list order and probes
+// the other keys by primary key, so its cost never depends on metadata size.
+// Only what a filter can name is kept: keys of at most 255 characters,
+// values of at most 512 (longer ones can never equal a filter value).
+export const oauthAppMetadata = sqliteTable(
+  'oauth_app_metadata',
+  {
+    appId: text('app_id').notNull(),
+    key: text('key').notNull(),
+    accountId: text('account_id').notNull(),
+    // The JSON type: null, true, false, number (integers and reals alike, as
+    // the filter compares them), text, array, object.
+    kind: text('kind').notNull(),
+    // json_each's value, with no column affinity: a number stays a number, a
+    // string its text, an array or object its JSON text; null for null, 1 and
+    // 0 for true and false.
+    value: blob('value', { mode: 'buffer' }),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.appId, t.key] }),
+    index('oauth_app_metadata_account_entry_created_idx').on(t.accountId, t.key, t.kind, t.value, t.createdAt, t.appId),
   ],
 );
 

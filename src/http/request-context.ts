@@ -11,6 +11,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     // Hono turns errors thrown further down into c.res (onError) before we get here.
     await next();
     c.res.headers.set('Request-Id', requestId);
+    if (c.get('quiet')) return;
     if (c.res.status >= 400 || requestLog(c.env) === 'all') logRequest(c, c.res.status, Math.round(performance.now() - started));
   };
 }

@@ -11,7 +11,13 @@ async function main(): Promise<void> {
   const config = readNodeConfig();
   const client = await openLibsqlClient(config.libsql);
   const applied = await applyLibsqlMigrations(client);
-  const server = await startNodeServer({ db: libsqlNodeDatabase(client), env: config.env, port: config.port, hostname: config.hostname });
+  const server = await startNodeServer({
+    db: libsqlNodeDatabase(client),
+    env: config.env,
+    port: config.port,
+    hostname: config.hostname,
+    limits: config.limits,
+  });
 
   const storage = config.libsql.syncUrl
     ? `embedded replica ${describeUrl(config.libsql.url)} of ${describeUrl(config.libsql.syncUrl)}`

@@ -1,6 +1,7 @@
 // The same Hono app, served by @hono/node-server on a libSQL database, with
 // the Worker's cron work on a timer.
-import { serve } from '@hono/node-server';
+import { serve, type HttpBindings } from '@hono/node-server';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../app';
 import type { Database } from '../db/client';
@@ -9,11 +10,33 @@ import type { Bindings } from '../env';
 import { logEvent } from '../http/log';
 import { runScheduled } from '../scheduled';
 
+/** What one client may hold of the server, and how its address is known. */
+export interface ServerLimits {
+  /** A request's headers must arrive within this (slow clients are cut off). */
+  headersTimeoutMs: number;
+  /** A whole request must arrive within this. */
+  requestTimeoutMs: number;
+  /** Connections open at once; past it a new one is closed at once. */
+  maxConnections: number;
+  /** Peers whose clientAddressHeader names the client (e.g. a load balancer); anyone else's is ignored. */
+  trustedProxies: string[];
+  clientAddressHeader: string;
+}
+
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxConnections: 1000,
+  trustedProxies: [],
+  clientAddressHeader: 'x-forwarded-for',
+};
+
 export interface NodeServerOptions {
   db: Database;
   env: Bindings;
   port: number;
   hostname: string;
+  limits?: ServerLimits;
   /** How often the scheduled jobs run (the Worker's cron: 15 min). */
   purgeEveryMs?: number;
 }
@@ -26,8 +49,26 @@ export interface NodeServer {
 
 export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
   const app = createApp(singlePrimaryEngine(options.db));
-  const { env } = options;
-  const server = serve({ fetch: (request) => app.fetch(request, env), port: options.port, hostname: options.hostname });
+  const limits = options.limits ?? DEFAULT_SERVER_LIMITS;
+  // Each request's client address, for the unauthenticated limit: known from the socket here, read by the app.
+  const addresses = new WeakMap<Request, string>();
+  const env: Bindings = { ...options.env, CLIENT_ADDRESS: (request) => addresses.get(request) };
+  const server = serve({
+    fetch: (request, node) => {
+      addresses.set(request, clientAddressOf((node as HttpBindings).incoming, limits));
+      return app.fetch(request, env);
+    },
+    port: options.port,
+    hostname: options.hostname,
+    serverOptions: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node checks those timeouts (default 30 s, which would let a slow client stay 30 s longer).
+      connectionsCheckingInterval: 1000,
+    },
+  });
+  // A Node http.Server: past the cap, new connections are closed on accept.
+  (server as { maxConnections: number }).maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -50,4 +91,24 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
         if ('closeAllConnections' in server) server.closeAllConnections();
       }),
   };
+}
+
+/** Strips the IPv4-mapped prefix, so one client has one key whichever socket family it came in on. */
+const plainAddress = (address: string) => (address.startsWith('::ffff:') ? address.slice(7) : address);
+
+/**
+ * The socket's peer, or, when the peer is a trusted proxy, the client its
+ * header names: for X-Forwarded-For the rightmost address that is not itself
+ * a trusted proxy (the ones to its left are whatever the client sent).
+ */
+export function clientAddressOf(incoming: IncomingMessage, limits: ServerLimits): string {
+  const peer = plainAddress(incoming.socket.remoteAddress ?? 'unknown');
+  if (!limits.trustedProxies.includes(peer)) return peer;
+  const raw = incoming.headers[limits.clientAddressHeader];
+  const value = Array.isArray(raw) ? raw.join(',') : raw;
+  if (!value) return peer;
+  if (limits.clientAddressHeader !== 'x-forwarded-for') return plainAddress(value.trim()) || peer;
+  const hops = value.split(',').map((hop) => plainAddress(hop.trim())).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) if (!limits.trustedProxies.includes(hops[i]!)) return hops[i]!;
+  return hops[0] ?? peer;
 }

@@ -7,13 +7,14 @@ import { requireGranted } from '../auth/authenticate';
 import { loadKeyring, type Keyring } from '../crypto/keyring';
 import { nothingAlongside, type Alongside, type Statement } from '../db/client';
 import type { OAuthAppRow } from '../db/schema';
-import type { AppEnv } from '../env';
+import { readConfig, type AppEnv } from '../env';
 import { ifMatchSatisfied } from '../http/conditional';
 import { ApiError } from '../http/errors';
-import { validationError } from '../http/validation';
+import { pageBody, readPage } from '../http/pagination';
 import { answerResponse, commitWithAnswer, jsonAnswer } from '../idempotency/idempotency.middleware';
 import { oauthAppEtag, presentOAuthApp, type Reveal } from './oauth-apps.presenter';
 import {
+  AppQuotaReachedError,
   deleteOAuthApp,
   DuplicateOAuthAppError,
   findOAuthApp,
@@ -25,7 +26,6 @@ import {
 } from './oauth-apps.repository';
 import {
   APP_ID,
-  LIMITS,
   type CreateOAuthAppInput,
   type GetOAuthAppQuery,
   type ListOAuthAppsQuery,
@@ -91,6 +91,7 @@ async function revealAll(c: Ctx, keyring: Keyring, rows: OAuthAppRow[]): Promise
 }
 
 export async function createHandler(c: Ctx<In<'json', CreateOAuthAppInput>>): Promise<Response> {
+  const { maxAppsPerAccount } = readConfig(c.env);
   const keyring = await keyringOf(c);
   const now = new Date();
   const row = await newOAuthAppRow(keyring, c.var.auth.accountId, c.req.valid('json'), now);
@@ -103,7 +104,7 @@ export async function createHandler(c: Ctx<In<'json', CreateOAuthAppInput>>): Pr
   };
   try {
     await commitWithAnswer(c, answer, async (alongside) => {
-      await insertOAuthApp(c.var.db, row, audited(alongside, c, event, now));
+      await insertOAuthApp(c.var.db, row, maxAppsPerAccount, audited(alongside, c, event, now));
       return true;
     });
   } catch (err) {
@@ -111,6 +112,12 @@ export async function createHandler(c: Ctx<In<'json', CreateOAuthAppInput>>): Pr
       throw new ApiError(409, `An OAuth app with this provider and client_id already exists: ${err.existingId}.`, {
         fields: { existing_id: err.existingId },
       });
+    }
+    if (err instanceof AppQuotaReachedError) {
+      throw new ApiError(
+        403,
+        `This account holds its maximum of ${err.maxApps} OAuth apps; delete one before creating another. Nothing was created.`,
+      );
     }
     throw err;
   }
@@ -122,11 +129,6 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
   const secrets = wantsSecrets(c, query.truncate_secrets);
   const { db } = c.var;
   const { accountId } = c.var.auth;
-  const limit = query.limit === undefined ? LIMITS.pageSize : Number(query.limit);
-
-  const after = query.starting_after;
-  const unknownCursor = () => validationError({ starting_after: ['is not the id of an OAuth app in this account'] });
-  if (after !== undefined && !APP_ID.test(after)) throw unknownCursor();
   const keyring = await keyringOf(c);
   const health = query['health.status'];
   const filter = {
@@ -134,14 +136,14 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
     health: health === undefined ? undefined : { status: health, keyring },
     metadata: query.metadata === undefined ? undefined : (JSON.parse(query.metadata) as Record<string, unknown>),
   };
-  // One row more than the page tells whether another page follows.
-  const rows = await listOAuthApps(db, accountId, filter, after, limit + 1);
-  // An empty page after a cursor: the end of the list, or a cursor that is not ours.
-  if (rows.length === 0 && after !== undefined && !(await findOAuthApp(db, accountId, after))) throw unknownCursor();
-  const page = rows.slice(0, limit);
-  const reveals = secrets ? await revealAll(c, keyring, page) : undefined;
-  const data = page.map((row) => presentOAuthApp(row, keyring, reveals?.get(row.id)));
-  return c.json({ data, has_more: rows.length > limit });
+  const cursor = {
+    pattern: APP_ID,
+    unknown: 'is not the id of an OAuth app in this account',
+    exists: async (id: string) => (await findOAuthApp(db, accountId, id)) !== undefined,
+  };
+  const { rows, hasMore } = await readPage(query, cursor, (after, n) => listOAuthApps(db, accountId, filter, after, n));
+  const reveals = secrets ? await revealAll(c, keyring, rows) : undefined;
+  return c.json(pageBody(rows.map((row) => presentOAuthApp(row, keyring, reveals?.get(row.id))), hasMore));
 }
 
 export async function getHandler(c: Ctx<In<'query', GetOAuthAppQuery>>): Promise<Response> {

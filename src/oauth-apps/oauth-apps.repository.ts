@@ -1,13 +1,19 @@
-// The only code that reads or writes the oauth_apps table. Every query is
-// scoped to an account: there is no way to reach a row without one.
+// The only code that reads or writes the oauth_apps table (and, with it, an
+// account's app count). Every query of the API's routes is scoped to an
+// account: there is no way to reach a row without one.
 //
-// Writes take `alongside` statements (an idempotency answer, later an audit
-// event) that commit in the same batch, and only if the row is written.
-import { and, asc, count, desc, eq, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
+// Writes take `alongside` statements (an idempotency answer, an audit event)
+// that commit in the same batch, and only if the row is written.
+import { and, asc, count, desc, eq, getTableColumns, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { nothingAlongside as nothing, type Alongside, type Database, type Statement } from '../db/client';
-import { oauthApps, type OAuthAppRow } from '../db/schema';
-import { canonicalJson } from '../util/canonical-json';
+import { accounts, oauthApps, type OAuthAppRow } from '../db/schema';
 import { VERDICT, type HealthStatus, type KeyIds } from './health';
+import {
+  indexMetadataStatement,
+  indexStoredMetadataStatement,
+  metadataFilterPlan,
+  unindexMetadataStatement,
+} from './oauth-apps.metadata-index';
 
 export class DuplicateOAuthAppError extends Error {
   override name = 'DuplicateOAuthAppError';
@@ -23,29 +29,100 @@ const ownApp = (accountId: string, id: string) => and(eq(oauthApps.accountId, ac
 const sameClient = (row: Pick<OAuthAppRow, 'accountId' | 'provider' | 'clientId'>) =>
   and(eq(oauthApps.accountId, row.accountId), eq(oauthApps.provider, row.provider), eq(oauthApps.clientId, row.clientId));
 
-function batch(db: Database, statements: Statement[]) {
-  return db.batch(statements as [Statement, ...Statement[]]);
+export class AppQuotaReachedError extends Error {
+  override name = 'AppQuotaReachedError';
+  constructor(readonly maxApps: number) {
+    super(`the account holds its maximum of ${maxApps} OAuth apps`);
+  }
+}
+
+/** Runs `statements` as one atomic batch; the result of the statement at `at`. */
+async function batchResult(db: Database, statements: Statement[], at: number): Promise<unknown[]> {
+  const results = await db.batch(statements as [Statement, ...Statement[]]);
+  return results[at] as unknown[];
+}
+
+/** The app `id` exists (it was just written, in the same batch). */
+const appExists = (id: string) => sql`EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${eq(oauthApps.id, id)})`;
+
+/** The account holds fewer than `maxApps` apps: one primary-key read of its counter. */
+const underQuota = (accountId: string, maxApps: number) =>
+  sql`(SELECT ${accounts.appCount} FROM ${accounts} WHERE ${eq(accounts.id, accountId)}) < ${maxApps}`;
+
+/** Adds `delta` to the account's app count if `guard` holds. */
+const countApps = (db: Database, accountId: string, delta: SQL, guard: SQL): Statement =>
+  db
+    .update(accounts)
+    .set({ appCount: sql`${accounts.appCount} + ${delta}` })
+    .where(and(eq(accounts.id, accountId), guard));
+
+/**
+ * The batch that inserts the row, with its metadata's index entries and the
+ * account's app count; `insertAt` is the insert's place in it (its RETURNING
+ * lists the row if it was written). Nothing is written when the account
+ * holds `maxApps` apps or another app has the row's (provider, client_id).
+ */
+export function insertOAuthAppStatements(db: Database, row: OAuthAppRow, maxApps: number, alongside: Alongside = nothing) {
+  const free = and(sql`NOT EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${sameClient(row)})`, underQuota(row.accountId, maxApps))!;
+  // INSERT ... SELECT: the only insert form that takes a WHERE. Its columns
+  // are the table's, in the order drizzle lists them.
+  const values = sql.join(
+    Object.entries(getTableColumns(oauthApps)).map(([field, column]) => sql.param(row[field as keyof OAuthAppRow], column)),
+    sql`, `,
+  );
+  const insert = db
+    .insert(oauthApps)
+    .select(sql`SELECT ${values} WHERE ${underQuota(row.accountId, maxApps)}`)
+    .onConflictDoNothing({ target: [oauthApps.accountId, oauthApps.provider, oauthApps.clientId] })
+    .returning({ id: oauthApps.id });
+  // The counter moves after the insert: the insert's own quota check reads it first.
+  const before = [...alongside(free), indexMetadataStatement(db, row, free)];
+  return {
+    statements: [...before, insert, countApps(db, row.accountId, sql`1`, appExists(row.id))],
+    insertAt: before.length,
+  };
 }
 
 /**
- * Inserts the row, or throws DuplicateOAuthAppError naming the app that
- * already holds (account, provider, client_id).
+ * Inserts the row (insertOAuthAppStatements), or throws DuplicateOAuthAppError
+ * naming the app that already holds (account, provider, client_id), or
+ * AppQuotaReachedError; either way nothing is written.
  */
-export async function insertOAuthApp(db: Database, row: OAuthAppRow, alongside: Alongside = nothing): Promise<void> {
-  const free = sql`NOT EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${sameClient(row)})`;
+export async function insertOAuthApp(
+  db: Database,
+  row: OAuthAppRow,
+  maxApps: number,
+  alongside: Alongside = nothing,
+): Promise<void> {
   // Twice at most: the conflicting app may be deleted between the two statements.
   for (let attempt = 0; attempt < 2; attempt++) {
-    const insert = db
-      .insert(oauthApps)
-      .values(row)
-      .onConflictDoNothing({ target: [oauthApps.accountId, oauthApps.provider, oauthApps.clientId] })
-      .returning({ id: oauthApps.id });
-    const results = await batch(db, [...alongside(free), insert]);
-    if ((results.at(-1) as unknown[]).length > 0) return;
+    const { statements, insertAt } = insertOAuthAppStatements(db, row, maxApps, alongside);
+    const inserted = await batchResult(db, statements, insertAt);
+    if (inserted.length > 0) return;
     const existing = await db.select({ id: oauthApps.id }).from(oauthApps).where(sameClient(row)).limit(1);
     if (existing[0]) throw new DuplicateOAuthAppError(existing[0].id);
+    const [account] = await db.select({ n: accounts.appCount }).from(accounts).where(eq(accounts.id, row.accountId));
+    if (account && account.n >= maxApps) throw new AppQuotaReachedError(maxApps);
   }
   throw new Error('insert of an OAuth app conflicted twice without a visible conflicting row');
+}
+
+/**
+ * Writes many rows straight to storage, with their index entries and app
+ * counts (seeding benchmarks and tests; no quota, no events). Chunks of 7
+ * rows: D1 binds at most 100 parameters a statement, and a row has 14.
+ */
+export async function importOAuthApps(db: Database, rows: OAuthAppRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 7) {
+    const chunk = rows.slice(i, i + 7);
+    const perAccount = new Map<string, number>();
+    for (const row of chunk) perAccount.set(row.accountId, (perAccount.get(row.accountId) ?? 0) + 1);
+    await db.batch([
+      db.insert(oauthApps).values(chunk),
+      indexStoredMetadataStatement(db, chunk.map((r) => r.id)),
+      ...[...perAccount].map(([accountId, n]) => countApps(db, accountId, sql`${n}`, sql`1`)),
+    ]);
+  }
 }
 
 export async function findOAuthApp(db: Database, accountId: string, id: string): Promise<OAuthAppRow | undefined> {
@@ -66,7 +143,7 @@ export type OAuthAppChanges = Partial<
  */
 export async function updateOAuthApp(
   db: Database,
-  row: Pick<OAuthAppRow, 'accountId' | 'id' | 'version'>,
+  row: Pick<OAuthAppRow, 'accountId' | 'id' | 'version' | 'createdAt'>,
   changes: OAuthAppChanges,
   alongside: Alongside = nothing,
 ): Promise<boolean> {
@@ -77,11 +154,20 @@ export async function updateOAuthApp(
     .set({ ...changes, version: row.version + 1 })
     .where(where)
     .returning({ id: oauthApps.id });
-  const results = await batch(db, [...alongside(unchanged), update]);
-  return (results.at(-1) as unknown[]).length > 0;
+  // New metadata: its index entries are replaced under the same guard as the update.
+  const reindex =
+    changes.metadata === undefined
+      ? []
+      : [
+          unindexMetadataStatement(db, row.id, unchanged),
+          indexMetadataStatement(db, { ...row, metadata: changes.metadata }, unchanged),
+        ];
+  const before = [...alongside(unchanged), ...reindex];
+  const updated = await batchResult(db, [...before, update], before.length);
+  return updated.length > 0;
 }
 
-/** Deletes the row (and so its ciphertext); false if there was none. */
+/** Deletes the row (and so its ciphertext), its index entries and its place in the app count; false if there was none. */
 export async function deleteOAuthApp(
   db: Database,
   accountId: string,
@@ -90,8 +176,9 @@ export async function deleteOAuthApp(
 ): Promise<boolean> {
   const exists = sql`EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${ownApp(accountId, id)})`;
   const del = db.delete(oauthApps).where(ownApp(accountId, id)).returning({ id: oauthApps.id });
-  const results = await batch(db, [...alongside(exists), del]);
-  return (results.at(-1) as unknown[]).length > 0;
+  const before = [...alongside(exists), unindexMetadataStatement(db, id, exists), countApps(db, accountId, sql`-1`, exists)];
+  const deleted = await batchResult(db, [...before, del], before.length);
+  return deleted.length > 0;
 }
 
 export interface ListFilter {
@@ -105,9 +192,11 @@ export interface ListFilter {
 /**
  * One page, newest first (created_at, then id, descending), strictly after
  * the app `afterId`. Keyset pagination on the (account, [provider | health,]
- * created_at, id) indexes: a deep page costs what the first does. The cursor's
- * position is read in the same statement, so a page is one round trip; an
- * unknown cursor simply yields no rows.
+ * created_at, id) indexes, or, filtered by metadata, on the metadata index's
+ * (account, key, kind, value, created_at, app_id): a deep page costs what the
+ * first does, and no page reads metadata. The cursor's position is read in
+ * the same statement, so a page is one round trip; an unknown cursor simply
+ * yields no rows.
  */
 export function listOAuthApps(
   db: Database,
@@ -119,36 +208,27 @@ export function listOAuthApps(
   const conditions: SQL[] = [eq(oauthApps.accountId, accountId)];
   if (filter.provider !== undefined) conditions.push(eq(oauthApps.provider, filter.provider));
   if (filter.health !== undefined) conditions.push(healthIs(filter.health.status, filter.health.keyring));
-  for (const [key, value] of Object.entries(filter.metadata ?? {})) conditions.push(metadataHolds(key, value));
-  if (afterId !== undefined) {
-    const cursor = sql`SELECT ${oauthApps.createdAt}, ${oauthApps.id} FROM ${oauthApps} WHERE ${ownApp(accountId, afterId)}`;
-    conditions.push(sql`(${oauthApps.createdAt}, ${oauthApps.id}) < (${cursor})`);
-  }
+  const cursor = afterId === undefined ? undefined : sql`SELECT ${oauthApps.createdAt}, ${oauthApps.id} FROM ${oauthApps} WHERE ${ownApp(accountId, afterId)}`;
+  const metadata = metadataFilterPlan(accountId, filter.metadata ?? {});
   // A query builder: awaiting it runs it; tests read its plan through toSQL().
+  if (metadata) {
+    const { driver } = metadata;
+    if (cursor) conditions.push(sql`(${driver.createdAt}, ${driver.appId}) < (${cursor})`);
+    return db
+      .select(getTableColumns(oauthApps))
+      .from(driver)
+      .innerJoin(oauthApps, eq(oauthApps.id, driver.appId))
+      .where(and(...metadata.conditions, ...conditions))
+      .orderBy(desc(driver.createdAt), desc(driver.appId))
+      .limit(limit);
+  }
+  if (cursor) conditions.push(sql`(${oauthApps.createdAt}, ${oauthApps.id}) < (${cursor})`);
   return db
     .select()
     .from(oauthApps)
     .where(and(...conditions))
     .orderBy(desc(oauthApps.createdAt), desc(oauthApps.id))
     .limit(limit);
-}
-
-/**
- * The row's metadata has `key` with a value equal to `value`, type-aware:
- * true, 1 and "1" differ. Metadata is stored canonical (keys sorted at every
- * depth), so nested objects and arrays compare as canonical JSON text.
- */
-function metadataHolds(key: string, value: unknown): SQL {
-  const entry = sql`SELECT 1 FROM json_each(${oauthApps.metadata}) AS m WHERE m.key = ${key}`;
-  let match: SQL;
-  if (value === null) match = sql`m.type = 'null'`;
-  else if (value === true) match = sql`m.type = 'true'`;
-  else if (value === false) match = sql`m.type = 'false'`;
-  else if (typeof value === 'number') match = sql`m.type IN ('integer', 'real') AND m.value = ${value}`;
-  else if (typeof value === 'string') match = sql`m.type = 'text' AND m.value = ${value}`;
-  else if (Array.isArray(value)) match = sql`m.type = 'array' AND m.value = ${canonicalJson(value)}`;
-  else match = sql`m.type = 'object' AND m.value = ${canonicalJson(value)}`;
-  return sql`EXISTS (${entry} AND ${match})`;
 }
 
 /** The rows whose shown health is `status`: the same rules as healthOf(), in SQL. */

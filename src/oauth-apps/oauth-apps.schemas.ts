@@ -18,7 +18,9 @@ import {
   type output,
 } from 'zod/mini';
 import { utf8 } from '../crypto/encoding';
+import { MAX_PAGE_SIZE } from '../http/pagination';
 import { PROVIDER_IDS } from '../providers/providers';
+import { isWellFormed, unfaithfulReason, WELL_FORMED_REASON } from '../util/json-values';
 
 export const LIMITS = {
   name: 255,
@@ -26,7 +28,13 @@ export const LIMITS = {
   clientSecret: 4096,
   metadataBytes: 16 * 1024,
   metadataDepth: 32,
-  pageSize: 100,
+  /** Top-level keys of an app's metadata: each is a row of the filter's index. */
+  metadataKeys: 50,
+  /** The list's metadata filter: keys, each key's length, each value's length as JSON. */
+  filterKeys: 10,
+  filterKeyLength: 255,
+  filterValueLength: 512,
+  pageSize: MAX_PAGE_SIZE,
 } as const;
 
 /** App ids are UUIDs made by the server; anything else cannot name one. */
@@ -61,10 +69,11 @@ const hasProtoKey = (value: unknown) =>
   typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__');
 
 const notBlank = regex(/\S/, 'must not be empty or whitespace-only');
+const wellFormed = refine<string>(isWellFormed, WELL_FORMED_REASON);
 // C0 controls, DEL and C1 controls.
 const noControlCharacters = regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters');
 const atMost = (n: number) => maxLength(n, `must be at most ${n} characters`);
-const text = (max: number) => string({ error: requiredString }).check(notBlank, noControlCharacters, atMost(max));
+const text = (max: number) => string({ error: requiredString }).check(notBlank, noControlCharacters, wellFormed, atMost(max));
 
 // A masked value read back and sent again must never overwrite a real secret.
 const clientSecret = text(LIMITS.clientSecret).check(
@@ -81,6 +90,12 @@ const metadata = pipe(
     }),
     refine((value) => !depthExceeds(value, LIMITS.metadataDepth), {
       error: `must not nest deeper than ${LIMITS.metadataDepth} levels`,
+    }),
+    refine((value) => Object.keys(value).length <= LIMITS.metadataKeys, {
+      error: `must have at most ${LIMITS.metadataKeys} top-level keys`,
+    }),
+    refine((value) => unfaithfulReason(value, LIMITS.metadataDepth) === undefined, {
+      error: (iss) => unfaithfulReason(iss.input, LIMITS.metadataDepth),
     }),
   ),
 );
@@ -115,20 +130,32 @@ export const updateOAuthAppBody = strictObject(
 export const queryValue = (rule: string) => (iss: { input: unknown }) =>
   Array.isArray(iss.input) ? 'must be given once' : rule;
 const truncateSecrets = optional(zEnum(['true', 'false'], { error: queryValue('must be true or false') }));
-const isJsonObject = (text: string) => {
+
+/**
+ * Why a metadata filter (the query parameter's text) is refused, or undefined.
+ * Its cost is bounded here: at most filterKeys index probes per candidate
+ * row, each comparing at most filterKeyLength + filterValueLength characters.
+ */
+export function metadataFilterProblem(text: string): string | undefined {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(text);
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      !Array.isArray(value) &&
-      !hasProtoKey(value) &&
-      !depthExceeds(value, LIMITS.metadataDepth)
-    );
+    value = JSON.parse(text);
   } catch {
-    return false;
+    value = undefined;
   }
-};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be a JSON object, e.g. {"team":"billing"}';
+  if (hasProtoKey(value)) return 'must not use the key "__proto__"';
+  if (depthExceeds(value, LIMITS.metadataDepth)) return `must not nest deeper than ${LIMITS.metadataDepth} levels`;
+  const entries = Object.entries(value);
+  if (entries.length > LIMITS.filterKeys) return `must have at most ${LIMITS.filterKeys} keys`;
+  for (const [key, item] of entries) {
+    if (key.length > LIMITS.filterKeyLength) return `must have keys of at most ${LIMITS.filterKeyLength} characters`;
+    if (JSON.stringify(item).length > LIMITS.filterValueLength) {
+      return `must have values of at most ${LIMITS.filterValueLength} characters as JSON`;
+    }
+  }
+  return unfaithfulReason(value, LIMITS.metadataDepth);
+}
 
 /** A page size, as every list takes it (1-100; handlers default to 100). */
 export const pageLimit = optional(
@@ -145,8 +172,10 @@ export const listOAuthAppsQuery = strictObject(
     'health.status': optional(zEnum(HEALTH_STATUSES, { error: queryValue(`must be one of: ${HEALTH_STATUSES.join(', ')}`) })),
     metadata: optional(
       string({ error: queryValue('must be a JSON object') }).check(
-        refine(isJsonObject, { error: 'must be a JSON object, e.g. {"team":"billing"}' }),
         maxLength(LIMITS.metadataBytes, `must be at most ${LIMITS.metadataBytes} characters`),
+        refine((text) => metadataFilterProblem(text) === undefined, {
+          error: (iss) => metadataFilterProblem(iss.input as string),
+        }),
       ),
     ),
     truncate_secrets: truncateSecrets,

@@ -34,14 +34,14 @@ function queryParameters(schema: $ZodType): Json[] {
 const ERRORS: Record<string, string> = {
   '400': 'The request is malformed: body not JSON or not UTF-8, a malformed header (Idempotency-Key, x-d1-bookmark).',
   '401': 'No API token, a malformed one, or one that is unknown, revoked or expired.',
-  '403': 'The API token lacks the scope this operation needs.',
+  '403': 'The API token lacks the scope this operation needs; or, on create, the account holds its maximum of OAuth apps (MAX_APPS_PER_ACCOUNT).',
   '404': 'No such resource in this account (also for malformed ids and other accounts’ ids).',
   '409': 'A conflict: the same provider and client_id exist (existing_id), the resource is being changed concurrently, or a request with this Idempotency-Key is still in flight.',
   '412': 'If-Match does not match the current ETag (the answer carries the current ETag).',
   '413': 'The body is larger than 64 KiB.',
   '415': 'The body is not sent as application/json.',
   '422': 'The request failed validation: validation_errors names each field; or an Idempotency-Key reused with a different request.',
-  '429': 'Too many requests with this API token; retry after Retry-After seconds.',
+  '429': 'Too many requests with this API token, or too many without a valid token from this client address; retry after Retry-After seconds.',
   '500': 'The server is misconfigured or failed unexpectedly; nothing was changed. Quote request_id.',
   '503': 'Storage is busy or unreachable; retry after Retry-After seconds (with the same Idempotency-Key).',
 };

@@ -42,9 +42,36 @@ const queryValue = fc.oneof(
   fc.uuid(),
   fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null'),
 );
-const query = fc.array(fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...QUERY_KEYS) }, anyText), queryValue), {
-  maxLength: 4,
-});
+/**
+ * JSON text of a value a metadata filter (or metadata) may hold: plain values,
+ * and what JSON.stringify never writes: numbers that overflow or lose
+ * precision, lone surrogates, deep nesting, long strings.
+ */
+const hostileJson = fc.oneof(
+  { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null') },
+  fc.constantFrom('1e999', '-1e999', '9007199254740993', '-9007199254740992', '9007199254740991', '1e300', '5e-324', '1.0', '-0'),
+  fc.constantFrom('"\\ud800"', '"x\\udc00"', '"\\ud83d\\ude00"', '"\\udbff\\udbff"', '{"a":{"b":["\\ud800"]}}', '[1,[2,[3,[1e999]]]]'),
+  fc.integer({ min: 1, max: 40 }).map((depth) => `${'['.repeat(depth)}1${']'.repeat(depth)}`),
+  fc.integer({ min: 400, max: 700 }).map((n) => JSON.stringify('v'.repeat(n))),
+  fc.string({ unit: 'binary', maxLength: 20 }).map((t) => JSON.stringify(t)),
+);
+const hostileKey = fc.oneof(
+  { weight: 3, arbitrary: fc.string({ maxLength: 12 }).map((k) => JSON.stringify(k)) },
+  fc.constantFrom('"\\ud800"', '"__proto__"', '""', `"${'k'.repeat(256)}"`, '"team"', '"tier"'),
+  fc.string({ unit: 'binary', maxLength: 8 }).map((k) => JSON.stringify(k)),
+);
+/** An object's JSON text from hostile keys and values: up to 60 entries (past every limit). */
+const hostileObject = fc
+  .array(fc.tuple(hostileKey, hostileJson), { maxLength: 60 })
+  .map((entries) => `{${entries.map(([k, v]) => `${k}:${v}`).join(',')}}`);
+
+const query = fc.array(
+  fc.oneof(
+    { weight: 4, arbitrary: fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...QUERY_KEYS) }, anyText), queryValue) },
+    fc.tuple(fc.constant('metadata'), hostileObject),
+  ),
+  { maxLength: 4 },
+);
 
 const contentType = fc.oneof(
   { weight: 6, arbitrary: fc.constant('application/json') },
@@ -69,6 +96,14 @@ const body = fc.oneof(
   { weight: 2, arbitrary: fc.jsonValue().map((value) => ({ kind: 'json' as const, value })) },
   fc.record({ limit: fc.jsonValue() }, { requiredKeys: [] }).map((value) => ({ kind: 'json' as const, value })),
   fc.oneof(anyText, fc.constantFrom('{', '{"a":', '\uFEFF{}', 'null', '[]', '{"__proto__":{}}')).map((text) => ({ kind: 'raw' as const, text })),
+  // A create or PATCH body whose metadata, name or secret JSON.stringify could never write.
+  fc
+    .record({ metadata: hostileObject, name: fc.oneof(hostileJson, fc.constant('"n"')), secret })
+    .map(({ metadata, name, secret: s }) => ({
+      kind: 'raw' as const,
+      text: `{"provider":"stripe","client_id":"fz-${crypto.randomUUID()}","client_secret":${JSON.stringify(s)},"name":${name},"metadata":${metadata}}`,
+    })),
+  hostileObject.map((metadata) => ({ kind: 'raw' as const, text: `{"metadata":${metadata}}` })),
 );
 
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });

@@ -3,8 +3,8 @@
 //   - no 5xx;
 //   - the answer is what the OpenAPI document allows (send() checks it: a
 //     documented status, a body of the documented shape — the error shape for errors);
-//   - a refused request (4xx) changes nothing: a snapshot of the apps, events,
-//     accounts and tokens is the same after it;
+//   - a refused request (4xx) changes nothing: a snapshot of the apps, their
+//     metadata index, events, accounts (and app counts) and tokens is the same after it;
 //   - the client_secret it sent is in neither its answer nor (after the file) any log line.
 // Cases: 5,000 on the Worker and 5,000 on Node. A failure
 // prints its seed and path; keep them in regressions.ts, which replays each one first.
@@ -49,7 +49,8 @@ async function snapshot(): Promise<string> {
           total(length(name) + length(client_id) + length(metadata) + length(client_secret_ciphertext) + length(health_notes)),
           group_concat(health_status || client_secret_key_id, '')) FROM oauth_apps) AS apps,
        (SELECT json_array(count(*), max(seq)) FROM audit_events) AS events,
-       (SELECT count(*) FROM accounts) AS accounts,
+       (SELECT json_array(count(*), total(app_count)) FROM accounts) AS accounts,
+       (SELECT json_array(count(*), total(length(key) + ifnull(length(value), 0))) FROM oauth_app_metadata) AS metadata_index,
        (SELECT json_array(count(*), count(revoked_at), group_concat(scopes, '')) FROM api_tokens) AS tokens`,
   ).first();
   return JSON.stringify(row);
@@ -87,4 +88,20 @@ describe('fuzzing every endpoint', () => {
   it(`${RUNS} generated requests: no 5xx, documented answers, refusals change nothing, no secret echoed`, async () => {
     await fc.assert(property(), { numRuns: RUNS, endOnFailure: true });
   }, 600_000);
+
+  it('afterwards, the app counts and the metadata index agree with the apps', async () => {
+    const count = async (sql: string) => (await env.DB.prepare(sql).first<{ n: number }>())!.n;
+    // Every account's counter is its number of apps.
+    expect(await count('SELECT count(*) AS n FROM accounts a WHERE a.app_count != (SELECT count(*) FROM oauth_apps o WHERE o.account_id = a.id)')).toBe(0);
+    // Every indexable top-level entry of every app's metadata has its index row, and no index row is left without one.
+    expect(
+      await count(`SELECT count(*) AS n FROM oauth_apps a, json_each(a.metadata) m
+        WHERE length(m.key) <= 255 AND (m.type NOT IN ('text', 'array', 'object') OR length(m.value) <= 512)
+          AND NOT EXISTS (SELECT 1 FROM oauth_app_metadata x WHERE x.app_id = a.id AND x.key = m.key AND x.value IS m.value)`),
+    ).toBe(0);
+    expect(
+      await count(`SELECT count(*) AS n FROM oauth_app_metadata x
+        WHERE NOT EXISTS (SELECT 1 FROM oauth_apps a, json_each(a.metadata) m WHERE a.id = x.app_id AND m.key = x.key)`),
+    ).toBe(0);
+  });
 });

@@ -1,8 +1,8 @@
 // GET /v1/oauth-apps: keyset pages, filters, secrets on request, isolation.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKeyring } from '../../src/crypto/keyring';
-import { oauthApps, type OAuthAppRow } from '../../src/db/schema';
-import { listOAuthApps } from '../../src/oauth-apps/oauth-apps.repository';
+import type { OAuthAppRow } from '../../src/db/schema';
+import { importOAuthApps, listOAuthApps } from '../../src/oauth-apps/oauth-apps.repository';
 import { newOAuthAppRow } from '../../src/oauth-apps/oauth-apps.service';
 import {
   createdApp,
@@ -58,8 +58,7 @@ async function seedRows(accountId: string, n: number, shape: (i: number) => Reco
       ),
     );
   }
-  // D1 allows 100 bound parameters a statement: 7 rows of 14 columns.
-  for (let i = 0; i < rows.length; i += 7) await db().insert(oauthApps).values(rows.slice(i, i + 7));
+  await importOAuthApps(db(), rows);
   return rows;
 }
 
