@@ -1,4 +1,5 @@
 // Turns zod issues into the API's 422: {"validation_errors": {"<field>": ["<reason>"]}}.
+import { toWellFormed } from '../util/json-values';
 import { ApiError, type ValidationErrors } from './errors';
 
 interface Issue {
@@ -26,10 +27,11 @@ export function toValidationErrors(issues: readonly Issue[]): ValidationErrors {
   return errors;
 }
 
-// Unknown keys are echoed back, so a long one is cut short.
+// Unknown keys are echoed back, so a long one is cut short, and one that is
+// not valid Unicode is made so (an answer never carries a lone surrogate).
 const MAX_FIELD_NAME = 64;
 function fieldName(prefix: string, key: string): string {
-  const name = key.length > MAX_FIELD_NAME ? `${key.slice(0, MAX_FIELD_NAME)}…` : key;
+  const name = toWellFormed(key.length > MAX_FIELD_NAME ? `${key.slice(0, MAX_FIELD_NAME)}…` : key);
   return prefix ? `${prefix}.${name}` : name;
 }
 

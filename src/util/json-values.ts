@@ -15,6 +15,11 @@ export function isWellFormed(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
 
+/** The text with each lone surrogate replaced by U+FFFD (for echoing what a client sent). */
+export function toWellFormed(text: string): string {
+  return text.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
+}
+
 /**
  * Why `value` (parsed JSON) would not round-trip, or undefined if it would.
  * Looks at every number, string and key, no deeper than `maxDepth`

@@ -9,4 +9,9 @@ export const REGRESSIONS: { seed: number; path: string; note: string }[] = [
     path: '1368',
     note: 'POST /v1/encryption-keys/rotate with the body {"__proto__":{}} answered 500: the 422 builder kept errors in a plain object, whose "__proto__" is the prototype, not a key.',
   },
+  {
+    seed: -552621854,
+    path: '3254',
+    note: 'A create whose metadata had the key "\\ud800" (a lone surrogate) was stored and answered 200 with the key in it: an answer no JSON Schema validator could read (encodeURIComponent threw). Lone surrogates are now refused with 422, and an echoed unknown key is made well-formed.',
+  },
 ];

@@ -1,5 +1,6 @@
 // The unexpected: a generic 500 with the request id and no internals, the
 // details only in the log; and odd requests that must never produce a 500.
+import { isWellFormed } from '../../src/util/json-values';
 import { describe, expect, it } from 'vitest';
 import { ALL_SCOPES, newCaller, request, seedBody, send, sendWithEnv, targetInfo } from '../support/fixtures';
 import { logMark, logsSince } from '../support/log-capture';
@@ -91,6 +92,18 @@ describe('odd requests never produce a 500', () => {
       expect(Object.keys(body.validation_errors)).toContain('__proto__');
     });
   }
+
+  // Found by the fuzzer: an answer must never carry a lone surrogate, even one echoed from the request.
+  it('an unknown field named with a lone surrogate: 422, the name echoed as well-formed text', async () => {
+    const caller = await newCaller();
+    const res = await send(
+      request('POST', '/v1/oauth-apps', { token: caller.token, rawBody: '{"\\ud800x":1}', headers: { 'Content-Type': 'application/json' } }),
+    );
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { validation_errors: Record<string, string[]> };
+    expect(Object.keys(body.validation_errors)).toContain('\ufffdx');
+    expect(Object.keys(body.validation_errors).every(isWellFormed)).toBe(true);
+  });
 
   for (const method of ['OPTIONS', 'PUT', 'PROPFIND']) {
     it(`method ${method}`, async () => {
