@@ -11,12 +11,10 @@
 // Never deployed: it exists to show what the API adds above storage.
 import { drizzle } from 'drizzle-orm/d1';
 import type { Database } from '../../src/db/client';
-import type { OAuthAppRow } from '../../src/db/schema';
 import worker from '../../src/index';
 import type { Bindings } from '../../src/env';
 import { importOAuthApps } from '../../src/oauth-apps/oauth-apps.repository';
-import { canonicalJson } from '../../src/util/canonical-json';
-import { benchMetadata } from '../lib/bench-support';
+import { benchAppRow } from '../lib/bench-support';
 
 const json = (value: unknown) => new Response(JSON.stringify(value), { headers: { 'Content-Type': 'application/json' } });
 
@@ -53,16 +51,7 @@ async function floor(path: string, url: URL, db: D1Database): Promise<Response> 
     const account = url.searchParams.get('account')!;
     const n = Number(url.searchParams.get('n'));
     const bytes = Number(url.searchParams.get('metadata_bytes'));
-    const base = Date.now() - 86_400_000;
-    const rows: OAuthAppRow[] = [];
-    for (let i = 0; i < n; i++) {
-      const at = new Date(base + Math.floor(Math.random() * 86_400_000)).toISOString();
-      rows.push({
-        id: crypto.randomUUID(), accountId: account, provider: 'stripe', name: 'Bench app', clientId: crypto.randomUUID(),
-        clientSecretCiphertext: sealedLike(), clientSecretKeyId: 'bench', metadata: canonicalJson(benchMetadata(bytes)),
-        healthStatus: 'ok', healthNotes: '[]', healthTime: at, version: 1, createdAt: at, updatedAt: at,
-      });
-    }
+    const rows = Array.from({ length: n }, (_, i) => benchAppRow(account, bytes, sealedLike(), i));
     await importOAuthApps(drizzle(db) as unknown as Database, rows);
     return json({ seeded: n });
   }

@@ -1,6 +1,8 @@
 // What the benchmarks share: waiting for a server to answer, and the body of
 // a fresh app to create.
 import type { ChildProcess } from 'node:child_process';
+import type { OAuthAppRow } from '../../src/db/schema';
+import { canonicalJson } from '../../src/util/canonical-json';
 
 /** Resolves once `url` answers 2xx; throws if the server exits or never comes up (2 minutes). */
 export async function waitFor(url: string, headers: Record<string, string>, child: ChildProcess): Promise<void> {
@@ -32,21 +34,42 @@ export function appBody(): string {
 /**
  * Large metadata for the filtered-list benchmark: 50 top-level keys (the
  * most an app may have), ~`bytes` as JSON. The first ten are the same in
- * every app, so the maximum filter (filterOf) matches them all.
+ * every app, so the largest filter (filterOf) matches them all; `half` and
+ * `mirror` split the apps in two (`parity` even: "even" and "odd"; odd:
+ * "odd" and "even"), so each of their values matches half and no app has both
+ * "even".
  */
-export function benchMetadata(bytes: number): Record<string, unknown> {
+export function benchMetadata(bytes: number, parity = 0): Record<string, unknown> {
   const metadata: Record<string, unknown> = {
     team: 'billing', tier: 'gold', region: 'eu-west', plan: 42, active: true,
     owner: { name: 'ops', tags: ['a', 'b'] }, cost_center: 'cc-1234', env: 'production', version: 7, sandbox: false,
+    half: parity % 2 === 0 ? 'even' : 'odd', mirror: parity % 2 === 0 ? 'odd' : 'even',
   };
   const filler = 'x'.repeat(Math.max(1, Math.floor((bytes - 300) / 40)));
-  for (let k = 10; k < 50; k++) metadata[`field_${k}`] = `${filler}${k}`;
+  for (let k = 12; k < 50; k++) metadata[`field_${k}`] = `${filler}${k}`;
   return metadata;
 }
 
-/** A metadata filter of `keys` keys (at most 10) that every benchMetadata app matches; `missLast` makes its last key match none. */
-export function filterOf(keys: number, missLast = false): string {
-  const entries = Object.entries(benchMetadata(0)).slice(0, keys);
-  if (missLast) entries[entries.length - 1] = [entries.at(-1)![0], 'no app has this value'];
-  return JSON.stringify(Object.fromEntries(entries));
+/**
+ * A metadata filter of 10 keys. `every`: every benchMetadata app matches it.
+ * `none`: the heaviest the API accepts: eight keys every app has, then
+ * half = mirror = "even", each matching half the apps and none together.
+ * Every entry is common (past the rarity count's cap), so the first drives
+ * the page: every app is a candidate, probed for nine entries before the last
+ * one fails.
+ */
+export function filterOf(kind: 'every' | 'none'): string {
+  const common = Object.entries(benchMetadata(0)).slice(0, kind === 'every' ? 10 : 8);
+  if (kind === 'none') common.push(['half', 'even'], ['mirror', 'even']);
+  return JSON.stringify(Object.fromEntries(common));
+}
+
+/** An app row for seeding straight into storage: created within the last day, under the bench key id. */
+export function benchAppRow(accountId: string, metadataBytes: number, ciphertext: string, parity = 0): OAuthAppRow {
+  const at = new Date(Date.now() - Math.floor(Math.random() * 86_400_000)).toISOString();
+  return {
+    id: crypto.randomUUID(), accountId, provider: 'stripe', name: 'Bench app', clientId: crypto.randomUUID(),
+    clientSecretCiphertext: ciphertext, clientSecretKeyId: 'bench', metadata: canonicalJson(benchMetadata(metadataBytes, parity)),
+    healthStatus: 'ok', healthNotes: '[]', healthTime: at, version: 1, createdAt: at, updatedAt: at,
+  };
 }

@@ -12,6 +12,7 @@ import { ifMatchSatisfied } from '../http/conditional';
 import { ApiError } from '../http/errors';
 import { pageBody, readPage } from '../http/pagination';
 import { answerResponse, commitWithAnswer, jsonAnswer } from '../idempotency/idempotency.middleware';
+import { orderMetadataFilter } from './oauth-apps.metadata-index';
 import { oauthAppEtag, presentOAuthApp, type Reveal } from './oauth-apps.presenter';
 import {
   AppQuotaReachedError,
@@ -131,17 +132,21 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
   const { accountId } = c.var.auth;
   const keyring = await keyringOf(c);
   const health = query['health.status'];
+  // Rarest entry first; undefined when an entry matches no app (then no page query is needed).
+  const metadata = query.metadata === undefined ? [] : await orderMetadataFilter(db, accountId, JSON.parse(query.metadata) as Record<string, unknown>);
   const filter = {
     provider: query.provider,
     health: health === undefined ? undefined : { status: health, keyring },
-    metadata: query.metadata === undefined ? undefined : (JSON.parse(query.metadata) as Record<string, unknown>),
+    metadata,
   };
   const cursor = {
     pattern: APP_ID,
     unknown: 'is not the id of an OAuth app in this account',
     exists: async (id: string) => (await findOAuthApp(db, accountId, id)) !== undefined,
   };
-  const { rows, hasMore } = await readPage(query, cursor, (after, n) => listOAuthApps(db, accountId, filter, after, n));
+  const { rows, hasMore } = await readPage(query, cursor, async (after, n) =>
+    filter.metadata === undefined ? [] : listOAuthApps(db, accountId, filter, after, n),
+  );
   const reveals = secrets ? await revealAll(c, keyring, rows) : undefined;
   return c.json(pageBody(rows.map((row) => presentOAuthApp(row, keyring, reveals?.get(row.id))), hasMore));
 }

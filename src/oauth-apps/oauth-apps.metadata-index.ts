@@ -6,7 +6,7 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { alias, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Database, Statement } from '../db/client';
-import { oauthAppMetadata, oauthApps, type OAuthAppRow } from '../db/schema';
+import { accounts, oauthAppMetadata, oauthApps, type OAuthAppRow } from '../db/schema';
 import { canonicalJson } from '../util/canonical-json';
 import { LIMITS } from './oauth-apps.schemas';
 
@@ -60,15 +60,57 @@ function holds(table: Entry, key: string, value: unknown): SQL {
   return entry(Array.isArray(value) ? 'array' : 'object', sql`${table.value} = ${canonicalJson(value)}`);
 }
 
+/** A metadata filter's entries, in the order a page tests them: the driver first. */
+export type MetadataFilter = [key: string, value: unknown][];
+
+/** Counting stops here: enough to tell a rare value from a common one. */
+const ESTIMATE_CAP = 1000;
+
 /**
- * How a page filtered by metadata is read: driven by the index entries of its
- * first key (`driver`, newest first), each candidate app probed for every
- * other key by primary key (app_id, key). A page examines at most the
- * driver's matching entries, never the account's rows or their metadata.
+ * Orders a filter's entries rarest first, from one statement that counts
+ * each entry's index rows in the account, each count stopping at
+ * ESTIMATE_CAP (so it reads at most keys × 1,000 index entries, whatever the
+ * account holds). Undefined when some entry matches no app: the page is empty.
+ * The rarest entry then drives the page, and the others are probed rarest
+ * first, so a candidate that fails is dropped at its first probe.
  */
-export function metadataFilterPlan(accountId: string, filter: Record<string, unknown>) {
+export async function orderMetadataFilter(
+  db: Database,
+  accountId: string,
+  filter: Record<string, unknown>,
+): Promise<MetadataFilter | undefined> {
+  const entries: MetadataFilter = Object.entries(filter);
+  if (entries.length < 2) return entries;
+  const [row] = await rarityQuery(db, accountId, entries);
+  if (!row) return undefined;
+  const order = entries.map((entry, i) => ({ entry, n: row[`c${i}`] ?? 0 }));
+  if (order.some(({ n }) => n === 0)) return undefined;
+  return order.sort((a, b) => a.n - b.n).map(({ entry }) => entry);
+}
+
+/** The counting statement of orderMetadataFilter (a query builder: tests read its plan). One row: the account's own, by primary key. */
+export function rarityQuery(db: Database, accountId: string, entries: MetadataFilter) {
+  const counted = alias(oauthAppMetadata, 'mc');
+  const counts = Object.fromEntries(
+    entries.map(([key, value], i) => [
+      `c${i}`,
+      sql<number>`(SELECT count(*) FROM (SELECT 1 FROM ${oauthAppMetadata} AS ${sql.identifier('mc')}
+        WHERE ${and(eq(counted.accountId, accountId), holds(counted, key, value))} LIMIT ${ESTIMATE_CAP}))`.mapWith(Number),
+    ]),
+  );
+  return db.select(counts).from(accounts).where(eq(accounts.id, accountId));
+}
+
+/**
+ * How a page filtered by metadata is read: driven by the index entries of the
+ * filter's first entry (`driver`, newest first), each candidate app probed for
+ * every other entry by primary key (app_id, key), in the filter's order. A
+ * page examines at most the driver's matching entries, never the account's
+ * rows or their metadata.
+ */
+export function metadataFilterPlan(accountId: string, filter: MetadataFilter | Record<string, unknown>) {
   const driver = alias(oauthAppMetadata, 'mf');
-  const [first, ...rest] = Object.entries(filter);
+  const [first, ...rest] = Array.isArray(filter) ? filter : Object.entries(filter);
   if (!first) return undefined; // {} filters nothing
   const probe = alias(oauthAppMetadata, 'mp');
   const conditions: SQL[] = [eq(driver.accountId, accountId), holds(driver, first[0], first[1])];

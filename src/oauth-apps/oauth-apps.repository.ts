@@ -13,6 +13,7 @@ import {
   indexStoredMetadataStatement,
   metadataFilterPlan,
   unindexMetadataStatement,
+  type MetadataFilter,
 } from './oauth-apps.metadata-index';
 
 export class DuplicateOAuthAppError extends Error {
@@ -185,8 +186,8 @@ export interface ListFilter {
   provider?: string | undefined;
   /** Health as shown (src/oauth-apps/health.ts): the stored verdict and the key id against the keyring. */
   health?: { status: HealthStatus; keyring: KeyIds } | undefined;
-  /** Top-level keys that must be present with an equal JSON value. */
-  metadata?: Record<string, unknown> | undefined;
+  /** Top-level keys that must be present with an equal JSON value (the first entry drives the page: orderMetadataFilter). */
+  metadata?: MetadataFilter | Record<string, unknown> | undefined;
 }
 
 /**

@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKeyring } from '../../src/crypto/keyring';
 import type { OAuthAppRow } from '../../src/db/schema';
+import { orderMetadataFilter, rarityQuery } from '../../src/oauth-apps/oauth-apps.metadata-index';
 import { importOAuthApps, listOAuthApps } from '../../src/oauth-apps/oauth-apps.repository';
 import { LIMITS } from '../../src/oauth-apps/oauth-apps.schemas';
 import { newOAuthAppRow } from '../../src/oauth-apps/oauth-apps.service';
@@ -36,7 +37,7 @@ const indexRows = async (appId: string) =>
 
 /** Metadata of about `bytes` bytes in `keys` top-level keys, the first few small and shared. */
 function bigMetadata(i: number, keys: number, bytes: number): Record<string, unknown> {
-  const metadata: Record<string, unknown> = { team: 'billing', tier: i % 2 === 0 ? 'gold' : 'basic', n: 7, on: true, tags: ['a', 'b'] };
+  const metadata: Record<string, unknown> = { team: 'billing', tier: i % 2 === 0 ? 'gold' : 'basic', n: 7, on: true, tags: ['a', 'b'], odd: i % 2 === 1 };
   const filler = 'x'.repeat(Math.max(1, Math.floor(bytes / keys)));
   for (let k = Object.keys(metadata).length; k < keys; k++) metadata[`k${k}`] = `${filler}${k}`;
   return metadata;
@@ -170,7 +171,7 @@ describe('metadata filter limits: 422 naming metadata, nothing read', () => {
 describe('the cost of a filtered page', () => {
   let c: TestToken;
   let rows: OAuthAppRow[];
-  const maxFilter = { team: 'billing', tier: 'gold', n: 7, on: true, tags: ['a', 'b'], k5: bigMetadata(0, 40, 4000).k5 };
+  const maxFilter = { team: 'billing', tier: 'gold', n: 7, on: true, tags: ['a', 'b'], k6: bigMetadata(0, 40, 4000).k6 };
 
   beforeAll(async () => {
     c = await newCaller();
@@ -203,6 +204,28 @@ describe('the cost of a filtered page', () => {
     });
   }
 
+  it('the rarest entry drives the page, the others are probed rarest first; an entry no app has ends it before any page query', async () => {
+    expect(await orderMetadataFilter(db(), c.accountId, { team: 'billing', n: 7, tier: 'gold' })).toEqual([
+      ['tier', 'gold'],
+      ['team', 'billing'],
+      ['n', 7],
+    ]);
+    expect(await orderMetadataFilter(db(), c.accountId, { team: 'billing', tier: 'platinum' })).toBeUndefined();
+    expect(await orderMetadataFilter(db(), c.accountId, { gone: null })).toEqual([['gone', null]]);
+    // Each common, none together: an empty page.
+    expect(await ids(c.token, { tier: 'gold', odd: true })).toEqual([]);
+    expect(await ids(c.token, { odd: true, team: 'billing', tier: 'basic' })).toHaveLength(100);
+  });
+
+  it('the rarity count reads the index and the account by primary key: no scan', async () => {
+    const { sql: text, params } = rarityQuery(db(), c.accountId, Object.entries(maxFilter)).toSQL();
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${text}`).bind(...params).all<{ detail: string }>();
+    const detail = plan.results.map((r) => r.detail).join(' | ');
+    expect(detail).toMatch(/SEARCH accounts USING (COVERING )?INDEX sqlite_autoindex_accounts_1 \(id=\?\)/);
+    expect(detail).toMatch(/SEARCH mc USING COVERING INDEX oauth_app_metadata_account_entry_created_idx/);
+    expect(detail).not.toMatch(/SCAN (?!\(subquery|mc$)|TEMP B-TREE/);
+  });
+
   it('answers match the rows: every gold app, newest first, paged', async () => {
     const gold = rows.filter((_, i) => i % 2 === 0).map((r) => r.id).reverse();
     const seen: string[] = [];
@@ -225,6 +248,12 @@ describe('the cost of a filtered page', () => {
       const res = (await env.DB.prepare(sql).bind(...params).all()) as unknown as { results: unknown[]; meta: { rows_read: number } };
       return { returned: res.results.length, read: res.meta.rows_read };
     };
+    // The rarity count reads at most 1,000 index entries per key, whatever the account holds.
+    const counted = (await env.DB.prepare(rarityQuery(db(), c.accountId, Object.entries(maxFilter)).toSQL().sql)
+      .bind(...rarityQuery(db(), c.accountId, Object.entries(maxFilter)).toSQL().params)
+      .all()) as unknown as { meta: { rows_read: number } };
+    console.log(`rows read by the rarity count of ${Object.keys(maxFilter).length} keys at 300 apps: ${counted.meta.rows_read}`);
+    expect(counted.meta.rows_read).toBeLessThanOrEqual(Object.keys(maxFilter).length * 300 + 2);
     const small = await newCaller();
     await seed(small.accountId, 120, (i) => bigMetadata(i, 40, 4000));
     const one = await rowsRead(c.accountId, { team: 'billing' });
