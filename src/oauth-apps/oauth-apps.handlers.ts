@@ -20,7 +20,7 @@ import {
   DuplicateOAuthAppError,
   findOAuthApp,
   insertOAuthApp,
-  listOAuthApps,
+  listOAuthAppsPage,
   recordVerdictsStatement,
   updateOAuthApp,
   type Verdict,
@@ -145,7 +145,7 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
     exists: async (id: string) => (await findOAuthApp(db, accountId, id)) !== undefined,
   };
   const { rows, hasMore } = await readPage(query, cursor, async (after, n) =>
-    filter.metadata === undefined ? [] : listOAuthApps(db, accountId, filter, after, n),
+    filter.metadata === undefined ? [] : listOAuthAppsPage(db, accountId, filter, after, n),
   );
   const reveals = secrets ? await revealAll(c, keyring, rows) : undefined;
   return c.json(pageBody(rows.map((row) => presentOAuthApp(row, keyring, reveals?.get(row.id))), hasMore));

@@ -106,10 +106,10 @@ export function rarityQuery(db: Database, accountId: string, entries: MetadataFi
  * filter's first entry (`driver`, newest first), each candidate app probed for
  * every other entry by primary key (app_id, key), in the filter's order. A
  * page examines at most the driver's matching entries, never the account's
- * rows or their metadata.
+ * rows or their metadata. conditions[0] and [1] select the driver's entries.
  */
-export function metadataFilterPlan(accountId: string, filter: MetadataFilter | Record<string, unknown>) {
-  const driver = alias(oauthAppMetadata, 'mf');
+export function metadataFilterPlan(accountId: string, filter: MetadataFilter | Record<string, unknown>, name = 'mf') {
+  const driver = alias(oauthAppMetadata, name);
   const [first, ...rest] = Array.isArray(filter) ? filter : Object.entries(filter);
   if (!first) return undefined; // {} filters nothing
   const probe = alias(oauthAppMetadata, 'mp');

@@ -190,31 +190,46 @@ export interface ListFilter {
   metadata?: MetadataFilter | Record<string, unknown> | undefined;
 }
 
+/** Where a page starts: after the app with this id (a client's starting_after), or after this position in list order. */
+export type After = string | { createdAt: string; id: string } | undefined;
+
+/** The candidates one statement of a metadata-filtered page examines, at most. */
+export const METADATA_WINDOW = 1000;
+
 /**
  * One page, newest first (created_at, then id, descending), strictly after
- * the app `afterId`. Keyset pagination on the (account, [provider | health,]
+ * `after`. Keyset pagination on the (account, [provider | health,]
  * created_at, id) indexes, or, filtered by metadata, on the metadata index's
  * (account, key, kind, value, created_at, app_id): a deep page costs what the
  * first does, and no page reads metadata. The cursor's position is read in
  * the same statement, so a page is one round trip; an unknown cursor simply
- * yields no rows.
+ * yields no rows. With `window`, a metadata-filtered statement examines only
+ * the next `window` candidates (listOAuthAppsPage walks the windows).
  */
 export function listOAuthApps(
   db: Database,
   accountId: string,
   filter: ListFilter,
-  afterId: string | undefined,
+  after: After,
   limit: number,
+  window?: number,
 ) {
   const conditions: SQL[] = [eq(oauthApps.accountId, accountId)];
   if (filter.provider !== undefined) conditions.push(eq(oauthApps.provider, filter.provider));
   if (filter.health !== undefined) conditions.push(healthIs(filter.health.status, filter.health.keyring));
-  const cursor = afterId === undefined ? undefined : sql`SELECT ${oauthApps.createdAt}, ${oauthApps.id} FROM ${oauthApps} WHERE ${ownApp(accountId, afterId)}`;
+  const cursor = position(accountId, after);
   const metadata = metadataFilterPlan(accountId, filter.metadata ?? {});
   // A query builder: awaiting it runs it; tests read its plan through toSQL().
   if (metadata) {
     const { driver } = metadata;
-    if (cursor) conditions.push(sql`(${driver.createdAt}, ${driver.appId}) < (${cursor})`);
+    if (cursor) conditions.push(sql`(${driver.createdAt}, ${driver.appId}) < ${cursor}`);
+    if (window !== undefined) {
+      // A range on the index, so the walk stops at the window's end: each end
+      // column once (uncorrelated), '' (before any id or time) when fewer remain.
+      const end = (field: 'createdAt' | 'id') =>
+        sql`coalesce((${windowEnd(db, accountId, filter, after, window, field)!.getSQL()}), '')`;
+      conditions.push(sql`(${driver.createdAt}, ${driver.appId}) >= (${end('createdAt')}, ${end('id')})`);
+    }
     return db
       .select(getTableColumns(oauthApps))
       .from(driver)
@@ -223,13 +238,66 @@ export function listOAuthApps(
       .orderBy(desc(driver.createdAt), desc(driver.appId))
       .limit(limit);
   }
-  if (cursor) conditions.push(sql`(${oauthApps.createdAt}, ${oauthApps.id}) < (${cursor})`);
+  if (cursor) conditions.push(sql`(${oauthApps.createdAt}, ${oauthApps.id}) < ${cursor}`);
   return db
     .select()
     .from(oauthApps)
     .where(and(...conditions))
     .orderBy(desc(oauthApps.createdAt), desc(oauthApps.id))
     .limit(limit);
+}
+
+/** The row value (created_at, id) a page starts after, in SQL. */
+function position(accountId: string, after: After): SQL | undefined {
+  if (after === undefined) return undefined;
+  if (typeof after === 'string') return sql`(SELECT ${oauthApps.createdAt}, ${oauthApps.id} FROM ${oauthApps} WHERE ${ownApp(accountId, after)})`;
+  return sql`(${after.createdAt}, ${after.id})`;
+}
+
+/**
+ * The `window`-th candidate of a metadata-filtered page after `after` (the
+ * driver entry's position), or no row when fewer remain: reads at most
+ * `window` index entries.
+ */
+export function windowEnd(db: Database, accountId: string, filter: ListFilter, after: After, window: number, only?: 'createdAt' | 'id') {
+  const plan = metadataFilterPlan(accountId, filter.metadata ?? {}, 'mw');
+  if (!plan) return undefined;
+  const { driver } = plan;
+  const cursor = position(accountId, after);
+  const fields = { createdAt: driver.createdAt, id: driver.appId };
+  return db
+    .select(only === undefined ? fields : { [only]: fields[only] })
+    .from(driver)
+    .where(and(plan.conditions[0], plan.conditions[1], cursor ? sql`(${driver.createdAt}, ${driver.appId}) < ${cursor}` : undefined))
+    .orderBy(desc(driver.createdAt), desc(driver.appId))
+    .limit(1)
+    .offset(window - 1);
+}
+
+/**
+ * A page as the API answers it. Filtered by metadata, it is read window by
+ * window: each statement examines at most `window` candidates (and their
+ * probes), and between statements other requests run, so however common the
+ * filter's entries are and however few apps have them all, no statement's
+ * cost grows with the account. The page's total work is still at most the
+ * account's apps (≤ the quota) × the filter's entries.
+ */
+export async function listOAuthAppsPage(
+  db: Database,
+  accountId: string,
+  filter: ListFilter,
+  after: After,
+  limit: number,
+  window = METADATA_WINDOW,
+): Promise<OAuthAppRow[]> {
+  if (!metadataFilterPlan(accountId, filter.metadata ?? {})) return listOAuthApps(db, accountId, filter, after, limit);
+  const rows: OAuthAppRow[] = [];
+  for (;;) {
+    const [end, page] = await Promise.all([windowEnd(db, accountId, filter, after, window)!, listOAuthApps(db, accountId, filter, after, limit - rows.length, window)]);
+    rows.push(...page);
+    if (rows.length >= limit || !end[0]) return rows;
+    after = end[0] as { createdAt: string; id: string };
+  }
 }
 
 /** The rows whose shown health is `status`: the same rules as healthOf(), in SQL. */

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKeyring } from '../../src/crypto/keyring';
 import type { OAuthAppRow } from '../../src/db/schema';
 import { orderMetadataFilter, rarityQuery } from '../../src/oauth-apps/oauth-apps.metadata-index';
-import { importOAuthApps, listOAuthApps } from '../../src/oauth-apps/oauth-apps.repository';
+import { importOAuthApps, listOAuthApps, listOAuthAppsPage, windowEnd } from '../../src/oauth-apps/oauth-apps.repository';
 import { LIMITS } from '../../src/oauth-apps/oauth-apps.schemas';
 import { newOAuthAppRow } from '../../src/oauth-apps/oauth-apps.service';
 import {
@@ -37,7 +37,7 @@ const indexRows = async (appId: string) =>
 
 /** Metadata of about `bytes` bytes in `keys` top-level keys, the first few small and shared. */
 function bigMetadata(i: number, keys: number, bytes: number): Record<string, unknown> {
-  const metadata: Record<string, unknown> = { team: 'billing', tier: i % 2 === 0 ? 'gold' : 'basic', n: 7, on: true, tags: ['a', 'b'], odd: i % 2 === 1 };
+  const metadata: Record<string, unknown> = { team: 'billing', tier: i % 2 === 0 ? 'gold' : 'basic', n: 7, on: true, tags: ['a', 'b'], odd: i % 2 === 1, seventh: i % 7 === 0 };
   const filler = 'x'.repeat(Math.max(1, Math.floor(bytes / keys)));
   for (let k = Object.keys(metadata).length; k < keys; k++) metadata[`k${k}`] = `${filler}${k}`;
   return metadata;
@@ -49,7 +49,7 @@ async function seed(accountId: string, n: number, metadata: (i: number) => Recor
   const rows: OAuthAppRow[] = [];
   for (let i = 0; i < n; i++) {
     const input = { provider: 'stripe', client_id: `c-${i}-${crypto.randomUUID()}`, client_secret: newSecret(), name: `app ${i}`, metadata: metadata(i) };
-    rows.push(await newOAuthAppRow(keyring, accountId, input as never, new Date(base + i * 1000)));
+    rows.push(await newOAuthAppRow(keyring, accountId, input as never, new Date(base + Math.floor(i / 2) * 1000)));
   }
   await importOAuthApps(db(), rows);
   return rows;
@@ -171,7 +171,7 @@ describe('metadata filter limits: 422 naming metadata, nothing read', () => {
 describe('the cost of a filtered page', () => {
   let c: TestToken;
   let rows: OAuthAppRow[];
-  const maxFilter = { team: 'billing', tier: 'gold', n: 7, on: true, tags: ['a', 'b'], k6: bigMetadata(0, 40, 4000).k6 };
+  const maxFilter = { team: 'billing', tier: 'gold', n: 7, on: true, tags: ['a', 'b'], k10: bigMetadata(0, 40, 4000).k10 };
 
   beforeAll(async () => {
     c = await newCaller();
@@ -217,6 +217,37 @@ describe('the cost of a filtered page', () => {
     expect(await ids(c.token, { odd: true, team: 'billing', tier: 'basic' })).toHaveLength(100);
   });
 
+  it('window by window: a common driver whose candidates rarely match, read 50 candidates a statement, gives exactly the matching apps in order', async () => {
+    // Newest first, ties on created_at broken by id, as the list orders.
+    const order = [...rows].sort((x, y) => (x.createdAt === y.createdAt ? (x.id < y.id ? 1 : -1) : x.createdAt < y.createdAt ? 1 : -1));
+    const expected = order.filter((r) => (JSON.parse(r.metadata) as { seventh: boolean }).seventh).map((r) => r.id);
+    const filter = { metadata: [['team', 'billing'], ['seventh', true]] as [string, unknown][] };
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await listOAuthAppsPage(db(), c.accountId, filter, after, 11, 50);
+      seen.push(...page.slice(0, 10).map((r) => r.id));
+      if (page.length <= 10) break;
+      after = page[9]!.id;
+    }
+    expect(seen).toEqual(expected);
+    // No match at all: every window walked, an empty page.
+    expect(await listOAuthAppsPage(db(), c.accountId, { metadata: [['team', 'billing'], ['tier', 'gold'], ['odd', true]] }, undefined, 101, 50)).toEqual([]);
+  });
+
+  it("a window's statements: the index in list order, no scan, no sort", async () => {
+    const filter = { metadata: [['team', 'billing'], ['seventh', true]] as [string, unknown][] };
+    for (const after of [undefined, rows[150]!.id, { createdAt: rows[150]!.createdAt, id: rows[150]!.id }]) {
+      for (const query of [listOAuthApps(db(), c.accountId, filter, after, 101, 50), windowEnd(db(), c.accountId, filter, after, 50)!]) {
+        const { sql: text, params } = query.toSQL();
+        const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${text}`).bind(...params).all<{ detail: string }>();
+        const detail = plan.results.map((r) => r.detail).join(' | ');
+        expect(detail).toMatch(/SEARCH (mf|mw) USING COVERING INDEX oauth_app_metadata_account_entry_created_idx/);
+        expect(detail).not.toMatch(/SCAN|TEMP B-TREE/);
+      }
+    }
+  });
+
   it('the rarity count reads the index and the account by primary key: no scan', async () => {
     const { sql: text, params } = rarityQuery(db(), c.accountId, Object.entries(maxFilter)).toSQL();
     const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${text}`).bind(...params).all<{ detail: string }>();
@@ -254,6 +285,12 @@ describe('the cost of a filtered page', () => {
       .all()) as unknown as { meta: { rows_read: number } };
     console.log(`rows read by the rarity count of ${Object.keys(maxFilter).length} keys at 300 apps: ${counted.meta.rows_read}`);
     expect(counted.meta.rows_read).toBeLessThanOrEqual(Object.keys(maxFilter).length * 300 + 2);
+    // A window's page statement reads its candidates, their probes and the window's end
+    // (each of its two columns once: 2 × 50), whatever the account holds.
+    const windowed = listOAuthApps(db(), c.accountId, { metadata: [['team', 'billing'], ['tier', 'platinum']] }, undefined, 101, 50).toSQL();
+    const inWindow = (await env.DB.prepare(windowed.sql).bind(...windowed.params).all()) as unknown as { meta: { rows_read: number } };
+    console.log(`rows read by one window of 50 candidates, 2 keys, 300 apps: ${inWindow.meta.rows_read}`);
+    expect(inWindow.meta.rows_read).toBeLessThanOrEqual(50 * 4 + 5);
     const small = await newCaller();
     await seed(small.accountId, 120, (i) => bigMetadata(i, 40, 4000));
     const one = await rowsRead(c.accountId, { team: 'billing' });
