@@ -133,11 +133,15 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
   const keyring = await keyringOf(c);
   const health = query['health.status'];
   // Rarest entry first; undefined when an entry matches no app (then no page query is needed).
-  const metadata = query.metadata === undefined ? [] : await orderMetadataFilter(db, accountId, JSON.parse(query.metadata) as Record<string, unknown>);
+  const metadata =
+    query.metadata === undefined
+      ? { entries: [], commonDriver: false }
+      : await orderMetadataFilter(db, accountId, JSON.parse(query.metadata) as Record<string, unknown>);
   const filter = {
     provider: query.provider,
     health: health === undefined ? undefined : { status: health, keyring },
-    metadata,
+    metadata: metadata?.entries,
+    commonDriver: metadata?.commonDriver,
   };
   const cursor = {
     pattern: APP_ID,

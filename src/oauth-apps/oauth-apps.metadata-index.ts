@@ -63,29 +63,41 @@ function holds(table: Entry, key: string, value: unknown): SQL {
 /** A metadata filter's entries, in the order a page tests them: the driver first. */
 export type MetadataFilter = [key: string, value: unknown][];
 
-/** Counting stops here: enough to tell a rare value from a common one. */
-const ESTIMATE_CAP = 1000;
+/**
+ * Counting stops here: enough to tell a rare entry from a common one. A
+ * driver with fewer matching apps is walked in one statement; one with more,
+ * window by window (METADATA_WINDOW in the repository, the same number).
+ */
+export const RARITY_CAP = 500;
+
+/** A filter's entries in the order a page tests them, and whether its driver is common (RARITY_CAP or more apps, or not counted). */
+export interface OrderedMetadataFilter {
+  entries: MetadataFilter;
+  commonDriver: boolean;
+}
 
 /**
  * Orders a filter's entries rarest first, from one statement that counts
- * each entry's index rows in the account, each count stopping at
- * ESTIMATE_CAP (so it reads at most keys × 1,000 index entries, whatever the
- * account holds). Undefined when some entry matches no app: the page is empty.
- * The rarest entry then drives the page, and the others are probed rarest
- * first, so a candidate that fails is dropped at its first probe.
+ * each entry's index rows in the account, each count stopping at RARITY_CAP
+ * (so it reads at most keys × 500 index entries, whatever the account
+ * holds). Undefined when some entry matches no app: the page is empty. The
+ * rarest entry then drives the page, and the others are probed rarest first,
+ * so a candidate that fails is dropped at its first probe. A one-entry
+ * filter is not counted.
  */
 export async function orderMetadataFilter(
   db: Database,
   accountId: string,
   filter: Record<string, unknown>,
-): Promise<MetadataFilter | undefined> {
+): Promise<OrderedMetadataFilter | undefined> {
   const entries: MetadataFilter = Object.entries(filter);
-  if (entries.length < 2) return entries;
+  if (entries.length < 2) return { entries, commonDriver: true };
   const [row] = await rarityQuery(db, accountId, entries);
   if (!row) return undefined;
   const order = entries.map((entry, i) => ({ entry, n: row[`c${i}`] ?? 0 }));
   if (order.some(({ n }) => n === 0)) return undefined;
-  return order.sort((a, b) => a.n - b.n).map(({ entry }) => entry);
+  order.sort((a, b) => a.n - b.n);
+  return { entries: order.map(({ entry }) => entry), commonDriver: order[0]!.n >= RARITY_CAP };
 }
 
 /** The counting statement of orderMetadataFilter (a query builder: tests read its plan). One row: the account's own, by primary key. */
@@ -95,7 +107,7 @@ export function rarityQuery(db: Database, accountId: string, entries: MetadataFi
     entries.map(([key, value], i) => [
       `c${i}`,
       sql<number>`(SELECT count(*) FROM (SELECT 1 FROM ${oauthAppMetadata} AS ${sql.identifier('mc')}
-        WHERE ${and(eq(counted.accountId, accountId), holds(counted, key, value))} LIMIT ${ESTIMATE_CAP}))`.mapWith(Number),
+        WHERE ${and(eq(counted.accountId, accountId), holds(counted, key, value))} LIMIT ${RARITY_CAP}))`.mapWith(Number),
     ]),
   );
   return db.select(counts).from(accounts).where(eq(accounts.id, accountId));

@@ -12,6 +12,7 @@ import {
   indexMetadataStatement,
   indexStoredMetadataStatement,
   metadataFilterPlan,
+  RARITY_CAP,
   unindexMetadataStatement,
   type MetadataFilter,
 } from './oauth-apps.metadata-index';
@@ -188,13 +189,15 @@ export interface ListFilter {
   health?: { status: HealthStatus; keyring: KeyIds } | undefined;
   /** Top-level keys that must be present with an equal JSON value (the first entry drives the page: orderMetadataFilter). */
   metadata?: MetadataFilter | Record<string, unknown> | undefined;
+  /** False when the driver is known to match fewer than RARITY_CAP apps: the page is then one statement, with no windows. */
+  commonDriver?: boolean | undefined;
 }
 
 /** Where a page starts: after the app with this id (a client's starting_after), or after this position in list order. */
 export type After = string | { createdAt: string; id: string } | undefined;
 
-/** The candidates one statement of a metadata-filtered page examines, at most. */
-export const METADATA_WINDOW = 1000;
+/** The candidates one statement of a metadata-filtered page examines, at most (as many as RARITY_CAP counts). */
+export const METADATA_WINDOW = RARITY_CAP;
 
 /**
  * One page, newest first (created_at, then id, descending), strictly after
@@ -275,12 +278,13 @@ export function windowEnd(db: Database, accountId: string, filter: ListFilter, a
 }
 
 /**
- * A page as the API answers it. Filtered by metadata, it is read window by
- * window: each statement examines at most `window` candidates (and their
- * probes), and between statements other requests run, so however common the
- * filter's entries are and however few apps have them all, no statement's
- * cost grows with the account. The page's total work is still at most the
- * account's apps (≤ the quota) × the filter's entries.
+ * A page as the API answers it. Filtered by metadata with a common driver, it
+ * is read window by window: each statement examines at most `window`
+ * candidates (and their probes), and between statements other requests run,
+ * so however common the filter's entries are and however few apps have them
+ * all, no statement's cost grows with the account. The page's total work is
+ * still at most the account's apps (≤ the quota) × the filter's entries. A
+ * rare driver (fewer than RARITY_CAP apps) is one statement.
  */
 export async function listOAuthAppsPage(
   db: Database,
@@ -290,13 +294,17 @@ export async function listOAuthAppsPage(
   limit: number,
   window = METADATA_WINDOW,
 ): Promise<OAuthAppRow[]> {
-  if (!metadataFilterPlan(accountId, filter.metadata ?? {})) return listOAuthApps(db, accountId, filter, after, limit);
-  const rows: OAuthAppRow[] = [];
+  if (!metadataFilterPlan(accountId, filter.metadata ?? {}) || filter.commonDriver === false) {
+    return listOAuthApps(db, accountId, filter, after, limit);
+  }
+  const rows = await listOAuthApps(db, accountId, filter, after, limit, window);
   for (;;) {
-    const [end, page] = await Promise.all([windowEnd(db, accountId, filter, after, window)!, listOAuthApps(db, accountId, filter, after, limit - rows.length, window)]);
-    rows.push(...page);
-    if (rows.length >= limit || !end[0]) return rows;
-    after = end[0] as { createdAt: string; id: string };
+    if (rows.length >= limit) return rows;
+    // A short page: where did the window end? Nothing past it means the walk is done.
+    const [end] = await windowEnd(db, accountId, filter, after, window)!;
+    if (!end) return rows;
+    after = end as { createdAt: string; id: string };
+    rows.push(...(await listOAuthApps(db, accountId, filter, after, limit - rows.length, window)));
   }
 }
 
