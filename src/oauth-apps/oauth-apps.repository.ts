@@ -304,9 +304,22 @@ export async function listOAuthAppsPage(
     const [end] = await windowEnd(db, accountId, filter, after, window)!;
     if (!end) return rows;
     after = end as { createdAt: string; id: string };
+    await otherRequestsFirst();
     rows.push(...(await listOAuthApps(db, accountId, filter, after, limit - rows.length, window)));
   }
 }
+
+/**
+ * Lets requests waiting on I/O run before the next statement. A libSQL file
+ * runs each statement on the event loop and its promise is already settled,
+ * so the next window would otherwise follow at once and nobody else would run
+ * until the whole page was done. Node's setImmediate runs after pending I/O
+ * (a 0 ms timer may not: expired timers run back to back); where there is
+ * none (workerd, whose storage calls are real I/O), a timer.
+ */
+const setImmediateIfAny = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+const otherRequestsFirst = () =>
+  new Promise<void>((resolve) => (setImmediateIfAny ? setImmediateIfAny(resolve) : setTimeout(resolve, 0)));
 
 /** The rows whose shown health is `status`: the same rules as healthOf(), in SQL. */
 function healthIs(status: HealthStatus, keyring: KeyIds): SQL {
