@@ -1,7 +1,7 @@
 // npm run smoke:dev — what a new user does, checked end to end: `npm run dev`
 // on a clean checkout, the printed curl's token creates the seed's app, and
 // `npm run token:create` works while the server runs. Used by CI.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { DEV_PORT } from './lib/dev-settings';
 
 const BASE = `http://localhost:${DEV_PORT}`;
@@ -11,6 +11,23 @@ let step = 'start';
 
 function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`smoke: ${message}`);
+}
+
+/**
+ * A command's exit status and output, run without blocking this process: a
+ * blocking spawnSync (wrangler takes seconds) left fetch's keep-alive socket
+ * unserviced while the server closed it as idle, and the next request failed
+ * on the dead socket ("other side closed").
+ */
+function run(command: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 async function create(token: string, clientId: string): Promise<Response> {
@@ -38,7 +55,7 @@ async function main(): Promise<void> {
     check(curl, 'no curl line printed');
 
     // The printed curl line, run as printed (a second run of dev answers 409 for the same client_id).
-    const ran = spawnSync('bash', ['-c', `${curl} --silent --output /dev/null --write-out '%{http_code}'`], { encoding: 'utf8' });
+    const ran = await run('bash', ['-c', `${curl} --silent --output /dev/null --write-out '%{http_code}'`]);
     check(['200', '409'].includes(ran.stdout), `the printed curl answered ${ran.stdout}`);
 
     step = 'create';
@@ -66,18 +83,15 @@ async function main(): Promise<void> {
     check(deleted.status === 200 && ((await deleted.json()) as { deleted: boolean }).deleted, `delete answered ${deleted.status}`);
 
     // token:create while the dev server runs, against the same local database.
-    const minted = spawnSync('npm', ['run', '--silent', 'token:create', '--', '--account', 'smoke', '--scopes', 'oauth_apps:write'], {
-      encoding: 'utf8',
-    });
+    step = 'token:create';
+    const minted = await run('npm', ['run', '--silent', 'token:create', '--', '--account', 'smoke', '--scopes', 'oauth_apps:write']);
     check(minted.status === 0, `token:create failed:\n${minted.stderr}`);
     const token = minted.stdout.trim().split('\n').at(-1)!;
     check(/^oat_[A-Za-z0-9_-]{43}$/.test(token), `token:create's last line is not a token: ${token}`);
     const withMinted = await create(token, crypto.randomUUID());
     check(withMinted.status === 200, `create with a minted token answered ${withMinted.status}`);
 
-    const readOnly = spawnSync('npm', ['run', '--silent', 'token:create', '--', '--account', 'smoke', '--scopes', 'oauth_apps:read'], {
-      encoding: 'utf8',
-    });
+    const readOnly = await run('npm', ['run', '--silent', 'token:create', '--', '--account', 'smoke', '--scopes', 'oauth_apps:read']);
     const readToken = readOnly.stdout.trim().split('\n').at(-1)!;
     check((await create(readToken, crypto.randomUUID())).status === 403, 'a read-only token could create');
 
@@ -87,7 +101,7 @@ async function main(): Promise<void> {
     const actions = ((await trail.json()) as { data: { action: string }[] }).data.map((e) => e.action).join(',');
     check(actions === 'oauth_app.deleted,oauth_app.updated,oauth_app.created', `events answered ${trail.status}: ${actions}`);
     step = 'keys:status';
-    const keys = spawnSync('npm', ['run', '--silent', 'keys:status', '--', '--json'], { encoding: 'utf8' });
+    const keys = await run('npm', ['run', '--silent', 'keys:status', '--', '--json']);
     check(keys.status === 0, `keys:status failed:\n${keys.stderr}`);
     const status = JSON.parse(keys.stdout) as { primary: string; data: { id: string; secrets: number }[] };
     check(status.data.some((k) => k.id === status.primary && k.secrets > 0), `keys:status shows no secret under the primary key: ${keys.stdout}`);
