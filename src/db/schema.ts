@@ -80,7 +80,7 @@ export const oauthApps = sqliteTable(
 
 // The list's metadata filter, as an index: one row per top-level key of an
 // app's metadata, written from the stored metadata in the batch that writes
-// it (src/oauth-apps/metadata-index.ts). A filtered page walks
+// it (src/oauth-apps/oauth-apps.metadata-index.ts). A filtered page walks
 // (account, key, kind, value, created_at, app_id) in list order and probes
 // the other keys by primary key, so its cost never depends on metadata size.
 // Only what a filter can name is kept: keys of at most 255 characters,

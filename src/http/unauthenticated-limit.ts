@@ -14,10 +14,14 @@ import { RATE_LIMIT_PERIOD_SECONDS } from './rate-limit';
 const blockedUntil = new Map<string, number>();
 const MAX_BLOCKED = 10_000;
 
-/** The client's address: the Node server's (socket or trusted proxy), else Cloudflare's CF-Connecting-IP. */
+/**
+ * The client's address: the Node server's (socket or trusted proxy), else
+ * Cloudflare's CF-Connecting-IP. Where the server knows addresses, a header
+ * never stands in for one it lacks: on Node any client can send CF-Connecting-IP.
+ */
 export function clientAddress(c: Context<AppEnv>): string {
-  const fromServer = c.env.CLIENT_ADDRESS?.(c.req.raw);
-  return fromServer ?? c.req.header('CF-Connecting-IP') ?? 'unknown';
+  if (c.env.CLIENT_ADDRESS) return c.env.CLIENT_ADDRESS(c.req.raw) ?? 'unknown';
+  return c.req.header('CF-Connecting-IP') ?? 'unknown';
 }
 
 function refused(c: Context<AppEnv>, untilMs: number, nowMs: number): ApiError {

@@ -1,5 +1,7 @@
-// The only code that reads or writes oauth_app_metadata, the index behind the
-// list's metadata filter (schema: src/db/schema.ts). Its rows are derived, in
+// The SQL of oauth_app_metadata, the index behind the list's metadata filter
+// (schema: src/db/schema.ts): every statement that writes it and every
+// condition that reads it is built here (the repository composes them into
+// its batches and page queries). Its rows are derived, in
 // SQL, from the metadata as stored, by the same json_each the filter used to
 // run on every row at read time: the filter's meaning is unchanged, its cost
 // moved to the write, where it is bounded by the metadata's size.
@@ -90,7 +92,7 @@ export async function orderMetadataFilter(
   accountId: string,
   filter: Record<string, unknown>,
 ): Promise<OrderedMetadataFilter | undefined> {
-  const entries: MetadataFilter = Object.entries(filter);
+  const entries = entriesOf(filter);
   if (entries.length < 2) return { entries, commonDriver: true };
   const [row] = await rarityQuery(db, accountId, entries);
   if (!row) return undefined;
@@ -113,20 +115,35 @@ export function rarityQuery(db: Database, accountId: string, entries: MetadataFi
   return db.select(counts).from(accounts).where(eq(accounts.id, accountId));
 }
 
+const entriesOf = (filter: MetadataFilter | Record<string, unknown>): MetadataFilter =>
+  Array.isArray(filter) ? filter : Object.entries(filter);
+
+/**
+ * The driver of a page filtered by metadata: an alias of the index (`name`)
+ * and the condition that selects the index entries of the filter's first
+ * entry in the account. Undefined for an empty filter ({} filters nothing).
+ */
+export function metadataDriver(accountId: string, filter: MetadataFilter | Record<string, unknown>, name = 'mf') {
+  const [first] = entriesOf(filter);
+  if (!first) return undefined;
+  const driver = alias(oauthAppMetadata, name);
+  return { driver, match: and(eq(driver.accountId, accountId), holds(driver, first[0], first[1]))! };
+}
+
 /**
  * How a page filtered by metadata is read: driven by the index entries of the
  * filter's first entry (`driver`, newest first), each candidate app probed for
  * every other entry by primary key (app_id, key), in the filter's order. A
  * page examines at most the driver's matching entries, never the account's
- * rows or their metadata. conditions[0] and [1] select the driver's entries.
+ * rows or their metadata.
  */
-export function metadataFilterPlan(accountId: string, filter: MetadataFilter | Record<string, unknown>, name = 'mf') {
-  const driver = alias(oauthAppMetadata, name);
-  const [first, ...rest] = Array.isArray(filter) ? filter : Object.entries(filter);
-  if (!first) return undefined; // {} filters nothing
+export function metadataFilterPlan(accountId: string, filter: MetadataFilter | Record<string, unknown>) {
+  const driving = metadataDriver(accountId, filter);
+  if (!driving) return undefined;
+  const { driver } = driving;
   const probe = alias(oauthAppMetadata, 'mp');
-  const conditions: SQL[] = [eq(driver.accountId, accountId), holds(driver, first[0], first[1])];
-  for (const [key, value] of rest) {
+  const conditions: SQL[] = [driving.match];
+  for (const [key, value] of entriesOf(filter).slice(1)) {
     conditions.push(
       sql`EXISTS (SELECT 1 FROM ${oauthAppMetadata} AS ${sql.identifier('mp')} WHERE ${and(eq(probe.appId, driver.appId), holds(probe, key, value))})`,
     );

@@ -11,6 +11,7 @@ import { VERDICT, type HealthStatus, type KeyIds } from './health';
 import {
   indexMetadataStatement,
   indexStoredMetadataStatement,
+  metadataDriver,
   metadataFilterPlan,
   RARITY_CAP,
   unindexMetadataStatement,
@@ -263,15 +264,15 @@ function position(accountId: string, after: After): SQL | undefined {
  * `window` index entries.
  */
 export function windowEnd(db: Database, accountId: string, filter: ListFilter, after: After, window: number, only?: 'createdAt' | 'id') {
-  const plan = metadataFilterPlan(accountId, filter.metadata ?? {}, 'mw');
-  if (!plan) return undefined;
-  const { driver } = plan;
+  const driving = metadataDriver(accountId, filter.metadata ?? {}, 'mw');
+  if (!driving) return undefined;
+  const { driver } = driving;
   const cursor = position(accountId, after);
   const fields = { createdAt: driver.createdAt, id: driver.appId };
   return db
     .select(only === undefined ? fields : { [only]: fields[only] })
     .from(driver)
-    .where(and(plan.conditions[0], plan.conditions[1], cursor ? sql`(${driver.createdAt}, ${driver.appId}) < ${cursor}` : undefined))
+    .where(and(driving.match, cursor ? sql`(${driver.createdAt}, ${driver.appId}) < ${cursor}` : undefined))
     .orderBy(desc(driver.createdAt), desc(driver.appId))
     .limit(1)
     .offset(window - 1);
@@ -294,7 +295,7 @@ export async function listOAuthAppsPage(
   limit: number,
   window = METADATA_WINDOW,
 ): Promise<OAuthAppRow[]> {
-  if (!metadataFilterPlan(accountId, filter.metadata ?? {}) || filter.commonDriver === false) {
+  if (!metadataDriver(accountId, filter.metadata ?? {}) || filter.commonDriver === false) {
     return listOAuthApps(db, accountId, filter, after, limit);
   }
   const rows = await listOAuthApps(db, accountId, filter, after, limit, window);

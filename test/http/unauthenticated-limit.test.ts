@@ -67,6 +67,13 @@ describe('the unauthenticated limit', () => {
     expect((await sendWithEnv(from(address, '/nowhere'), small())).status).toBe(404);
   });
 
+  it('where the server knows client addresses (Node), a CF-Connecting-IP header never stands in for one it lacks', async () => {
+    const server = { ...small(), CLIENT_ADDRESS: () => undefined };
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await sendWithEnv(from(newAddress(), '/v1/oauth-apps'), server)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+
   it('without the binding (a runtime that has none), there is no limit', async () => {
     const address = newAddress();
     for (let i = 0; i < 6; i++) {
