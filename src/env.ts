@@ -28,6 +28,8 @@ export interface Bindings {
   UNAUTHENTICATED_RATE_LIMITER?: RateLimit;
   /** The most OAuth apps one account may hold; default 100000. */
   MAX_APPS_PER_ACCOUNT?: string;
+  /** Days an audit event is kept before the scheduled job purges it; 1–36500, default 400. */
+  AUDIT_RETENTION_DAYS?: string;
   /**
    * The client's address for a request (the Node server: its socket, or a
    * trusted proxy's header). Absent: the Workers CF-Connecting-IP header.
@@ -53,9 +55,12 @@ export interface Config {
   tokenCacheTtlSeconds: number;
   requestLog: 'all' | 'errors';
   maxAppsPerAccount: number;
+  auditRetentionDays: number;
 }
 
 export const DEFAULT_MAX_APPS_PER_ACCOUNT = 100_000;
+export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
+const MAX_AUDIT_RETENTION_DAYS = 36_500;
 const MAX_MAX_APPS_PER_ACCOUNT = 100_000_000;
 
 /** Configuration that does not parse. The message names the setting, never a secret. */
@@ -72,6 +77,7 @@ export function readConfig(env: Bindings): Config {
       tokenCacheTtlSeconds: parseTtl(env.TOKEN_CACHE_TTL_SECONDS),
       requestLog: parseRequestLog(env.REQUEST_LOG),
       maxAppsPerAccount: parseMaxApps(env.MAX_APPS_PER_ACCOUNT),
+      auditRetentionDays: parseRetention(env.AUDIT_RETENTION_DAYS),
     };
     configs.set(env, config);
   }
@@ -98,6 +104,15 @@ function parseMaxApps(raw: string | undefined): number {
   const value = Number(raw);
   if (!/^[0-9]+$/.test(raw) || value > MAX_MAX_APPS_PER_ACCOUNT) {
     throw new ConfigError(`MAX_APPS_PER_ACCOUNT must be an integer from 0 to ${MAX_MAX_APPS_PER_ACCOUNT}`);
+  }
+  return value;
+}
+
+function parseRetention(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_AUDIT_RETENTION_DAYS;
+  const value = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || value < 1 || value > MAX_AUDIT_RETENTION_DAYS) {
+    throw new ConfigError(`AUDIT_RETENTION_DAYS must be an integer from 1 to ${MAX_AUDIT_RETENTION_DAYS}`);
   }
   return value;
 }

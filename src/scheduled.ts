@@ -1,15 +1,25 @@
 // Work run on a schedule: the Worker's cron trigger (wrangler.toml [triggers]),
 // a timer on the Node server. Each job is bounded, so a run stays short
 // however large the tables; a job that fails does not stop the others.
-import { scheduledActor } from './audit/audit-events';
+import { runActor } from './audit/audit-events';
+import { purgeExpiredEvents } from './audit/audit.repository';
 import { loadKeyring } from './crypto/keyring';
 import type { Database } from './db/client';
+import { readConfig, type Bindings } from './env';
 import { logEvent } from './http/log';
 import { purgeExpiredKeys } from './idempotency/idempotency.repository';
 import { rotateBatch, verifyBatch } from './keys/custody';
 
 const PURGE_BATCH = 500;
 const MAX_BATCHES = 20;
+/**
+ * Expired audit events per batch, and batches per run: 10,000 events a run,
+ * ~960,000 a day at the Worker's 96 runs. A batch deletes at most 200 events
+ * and their audit_event_apps rows (at most 100 each: a list page's reveal).
+ */
+export const EVENT_PURGE_BATCH = 200;
+const MAX_EVENT_BATCHES = 50;
+const DAY_MS = 86_400_000;
 /** Secrets re-encrypted under the primary key per run (96 runs a day: ~19k a day; keys:rotate goes faster). */
 export const SCHEDULED_ROTATION_BATCH = 200;
 /** Secrets under the primary key re-checked per run, the longest unchecked first. */
@@ -17,13 +27,15 @@ export const SCHEDULED_VERIFY_BATCH = 50;
 
 export interface ScheduledRun {
   idempotencyKeysPurged: number;
+  eventsPurged: number;
   reencrypted: number;
   verified: number;
 }
 
-/** Runs every job; throws the first failure after all have had their turn. */
-export async function runScheduled(db: Database, keyringSecret: string | undefined, now: Date): Promise<ScheduledRun> {
-  const run: ScheduledRun = { idempotencyKeysPurged: 0, reencrypted: 0, verified: 0 };
+/** Runs every job with the runtime's settings; throws the first failure after all have had their turn. */
+export async function runScheduled(db: Database, env: Bindings, now: Date): Promise<ScheduledRun> {
+  const keyringSecret = env.ENCRYPTION_KEYRING;
+  const run: ScheduledRun = { idempotencyKeysPurged: 0, eventsPurged: 0, reencrypted: 0, verified: 0 };
   const failures: unknown[] = [];
   const job = async (name: string, work: () => Promise<void>) => {
     try {
@@ -40,9 +52,17 @@ export async function runScheduled(db: Database, keyringSecret: string | undefin
       if (n < PURGE_BATCH) break;
     }
   });
+  await job('retention', async () => {
+    const cutoff = new Date(now.getTime() - readConfig(env).auditRetentionDays * DAY_MS);
+    for (let i = 0; i < MAX_EVENT_BATCHES; i++) {
+      const n = await purgeExpiredEvents(db, cutoff, EVENT_PURGE_BATCH);
+      run.eventsPurged += n;
+      if (n < EVENT_PURGE_BATCH) break;
+    }
+  });
   await job('rotation', async () => {
     const keyring = await loadKeyring(keyringSecret);
-    const batch = await rotateBatch(db, keyring, SCHEDULED_ROTATION_BATCH, scheduledActor(), now);
+    const batch = await rotateBatch(db, keyring, SCHEDULED_ROTATION_BATCH, runActor(), now);
     run.reencrypted = batch.reencrypted;
     logEvent('scheduled re-encryption', {
       primary_key_id: batch.primaryKeyId,
@@ -58,7 +78,7 @@ export async function runScheduled(db: Database, keyringSecret: string | undefin
     run.verified = swept.checked;
     logEvent('scheduled verification', { checked: swept.checked, failed: swept.failed });
   });
-  logEvent('scheduled purge', { idempotency_keys_purged: run.idempotencyKeysPurged });
+  logEvent('scheduled purge', { idempotency_keys_purged: run.idempotencyKeysPurged, audit_events_purged: run.eventsPurged });
   if (failures.length > 0) throw failures[0];
   return run;
 }

@@ -24,7 +24,7 @@ export function workerHandlers(loadEngine: () => Promise<StorageEngine>): Export
     },
     async scheduled(controller, env) {
       const [{ runScheduled }, engine] = await Promise.all([import('./scheduled'), loadEngine()]);
-      await runScheduled(engine.open(env, { writes: true }).db, env.ENCRYPTION_KEYRING, new Date(controller.scheduledTime));
+      await runScheduled(engine.open(env, { writes: true }).db, env, new Date(controller.scheduledTime));
     },
   };
 }

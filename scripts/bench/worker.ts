@@ -37,13 +37,18 @@ async function floor(path: string, url: URL, db: D1Database): Promise<Response> 
       .bind(id, account, crypto.randomUUID(), sealedLike(), at, at, at);
     if (path === '/bench/floor/insert') await insert.run();
     else {
+      // The event and its app link, as the route writes them (src/audit/audit.repository.ts).
+      const eventId = `evt_${crypto.randomUUID().replaceAll('-', '')}`;
       const event = db
         .prepare(
-          `INSERT INTO audit_events (id, account_id, app_id, action, details, token_id, request_id, created_at)
-           VALUES (?, ?, ?, 'oauth_app.created', '{"key_id":"bench"}', NULL, 'bench', ?)`,
+          `INSERT INTO audit_events (id, account_id, app_id, app_ids, action, details, token_id, request_id, created_at)
+           VALUES (?, ?, ?, json_array(?3), 'oauth_app.created', '{"key_id":"bench"}', NULL, 'bench', ?)`,
         )
-        .bind(`evt_${crypto.randomUUID().replaceAll('-', '')}`, account, id, at);
-      await db.batch([event, insert]);
+        .bind(eventId, account, id, at);
+      const link = db
+        .prepare('INSERT INTO audit_event_apps (account_id, app_id, event_seq) SELECT account_id, app_id, seq FROM audit_events WHERE id = ?')
+        .bind(eventId);
+      await db.batch([event, link, insert]);
     }
     return json({ id });
   }

@@ -69,7 +69,7 @@ export function benchAppRow(accountId: string, metadataBytes: number, ciphertext
   const at = new Date(Date.now() - Math.floor(Math.random() * 86_400_000)).toISOString();
   return {
     id: crypto.randomUUID(), accountId, provider: 'stripe', name: 'Bench app', clientId: crypto.randomUUID(),
-    clientSecretCiphertext: ciphertext, clientSecretKeyId: 'bench', metadata: canonicalJson(benchMetadata(metadataBytes, parity)),
+    clientSecretCiphertext: ciphertext, clientSecretKeyId: 'bench', clientSecretGeneration: 1, metadata: canonicalJson(benchMetadata(metadataBytes, parity)),
     healthStatus: 'ok', healthNotes: '[]', healthTime: at, version: 1, createdAt: at, updatedAt: at,
   };
 }

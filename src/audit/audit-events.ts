@@ -1,6 +1,7 @@
 // The audit trail's vocabulary: what an event records, and how it is shown.
 // An event never holds a value: field names, key ids and token ids only.
 import type { AuditEventRow } from '../db/schema';
+import { newId } from '../util/ids';
 
 export const AUDIT_ACTIONS = [
   'oauth_app.created',
@@ -8,6 +9,7 @@ export const AUDIT_ACTIONS = [
   'oauth_app.secret_revealed',
   'oauth_app.deleted',
   'oauth_app.secret_reencrypted',
+  'encryption_keys.rotated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -21,6 +23,14 @@ export interface AuditDetails {
   key_id?: string;
   /** oauth_app.secret_reencrypted: the key it was under before. */
   from_key_id?: string;
+  /**
+   * encryption_keys.rotated (the operator's own trail): the run whose
+   * oauth_app.secret_reencrypted events in tenants' trails carry it as
+   * request_id, and how many secrets it re-encrypted and failed to open.
+   */
+  run_id?: string;
+  reencrypted?: number;
+  failed?: number;
 }
 
 /** Who caused an event: a request (its token and Request-Id) or a scheduled run. */
@@ -31,7 +41,8 @@ export interface Actor {
 
 export interface NewAuditEvent {
   accountId: string;
-  appId: string;
+  /** Every app the event names (none for an operator's action). */
+  appIds: string[];
   action: AuditAction;
   details?: AuditDetails;
 }
@@ -39,7 +50,9 @@ export interface NewAuditEvent {
 export interface AuditEventObject {
   id: string;
   action: string;
-  app_id: string;
+  /** The app, when the event names exactly one; else null (see app_ids). */
+  app_id: string | null;
+  app_ids: string[];
   details: AuditDetails;
   token_id: string | null;
   request_id: string;
@@ -51,6 +64,7 @@ export function presentAuditEvent(row: AuditEventRow): AuditEventObject {
     id: row.id,
     action: row.action,
     app_id: row.appId,
+    app_ids: JSON.parse(row.appIds) as string[],
     details: JSON.parse(row.details) as AuditDetails,
     token_id: row.tokenId,
     request_id: row.requestId,
@@ -59,13 +73,18 @@ export function presentAuditEvent(row: AuditEventRow): AuditEventObject {
   };
 }
 
-/** A scheduled run's actor: no token, a run id in place of a Request-Id. */
 /** The caller of an API request: its token and request id. */
 export function requestActor(c: { var: { auth: { tokenId: string }; requestId: string } }): Actor {
   return { tokenId: c.var.auth.tokenId, requestId: c.var.requestId };
 }
 
-export function scheduledActor(): Actor {
-  return { tokenId: null, requestId: `run_${crypto.randomUUID().replaceAll('-', '')}` };
+/**
+ * A custody run's actor in tenants' trails (the cron, or an operator's
+ * rotation): no token, a run id in place of a Request-Id, so a tenant never
+ * learns an operator's token or request, nor can match runs across accounts
+ * by them. An operator's run is in the operator's own trail under its token.
+ */
+export function runActor(): Actor {
+  return { tokenId: null, requestId: newId('run') };
 }
 

@@ -1,66 +1,91 @@
-// The only code that reads or writes the audit_events table. Events are
-// written as statements for the caller's batch, so an event commits exactly
-// when its change does.
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+// The only code that reads or writes the audit trail (audit_events and the
+// apps each event names, audit_event_apps). Events are written as statements
+// for the caller's batch, so an event commits exactly when what it records does.
+import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Database, Statement } from '../db/client';
-import { auditEvents, oauthApps } from '../db/schema';
-import type { Actor, AuditAction, NewAuditEvent } from './audit-events';
-
-const newEventId = () => `evt_${crypto.randomUUID().replaceAll('-', '')}`;
+import { auditEventApps, auditEvents, oauthApps } from '../db/schema';
+import { newId } from '../util/ids';
+import type { Actor, AuditDetails, NewAuditEvent } from './audit-events';
 
 // Inserts are INSERT ... SELECT, written as drizzle insert builders (drizzle's
 // D1 batch cannot bind a raw statement's parameters). The select lists every
 // column in table order; seq is NULL, which SQLite numbers.
 const insertEvents = (db: Database, select: SQL): Statement => db.insert(auditEvents).select(select);
 
-/** One event, written only if `guard` holds (the change it records applies). */
-export function auditStatement(db: Database, event: NewAuditEvent, actor: Actor, now: Date, guard: SQL = sql`1`): Statement {
-  return insertEvents(db, sql`SELECT NULL, ${newEventId()}, ${event.accountId}, ${event.appId}, ${event.action}, ${JSON.stringify(event.details ?? {})},
-      ${actor.tokenId}, ${actor.requestId}, ${now.toISOString()}
-    WHERE ${guard}`);
+/**
+ * The audit_event_apps rows of the listed events that were written (one per
+ * app each names), read back from the events themselves: run after their
+ * insert, in the same batch, an event that was not written gets none.
+ */
+function linkAppsStatement(db: Database, eventIds: string[]): Statement {
+  return db.insert(auditEventApps).select(
+    sql`SELECT e.account_id, a.value, e.seq FROM ${auditEvents} AS e, json_each(e.app_ids) AS a
+      WHERE e.id IN (SELECT value FROM json_each(${JSON.stringify(eventIds)}))`,
+  );
 }
 
 /**
- * Many events of one action in one statement (a page of revealed secrets):
- * one JSON parameter, whatever the count, so D1's limits on bound parameters
- * and queries per request are never near.
+ * One event, written only if `guard` holds (the change it records applies):
+ * the event and its apps, two statements for the batch.
  */
-export function auditManyStatement(
-  db: Database,
-  action: AuditAction,
-  events: { accountId: string; appId: string }[],
-  actor: Actor,
-  now: Date,
-): Statement {
-  const rows = JSON.stringify(events.map((e) => ({ id: newEventId(), a: e.accountId, app: e.appId })));
-  return insertEvents(db, sql`SELECT NULL, json_extract(value, '$.id'), json_extract(value, '$.a'), json_extract(value, '$.app'), ${action}, '{}',
-      ${actor.tokenId}, ${actor.requestId}, ${now.toISOString()}
-    FROM json_each(${rows})`);
+export function auditStatements(db: Database, event: NewAuditEvent, actor: Actor, now: Date, guard: SQL = sql`1`): Statement[] {
+  const id = newId('evt');
+  const appId = event.appIds.length === 1 ? event.appIds[0]! : null;
+  return [
+    insertEvents(db, sql`SELECT NULL, ${id}, ${event.accountId}, ${appId}, ${JSON.stringify(event.appIds)}, ${event.action},
+        ${JSON.stringify(event.details ?? {})}, ${actor.tokenId}, ${actor.requestId}, ${now.toISOString()}
+      WHERE ${guard}`),
+    linkAppsStatement(db, [id]),
+  ];
 }
 
 /**
  * The re-encryption events of a batch of ciphertext swaps, for the swaps that
  * applied: run after the swap, it finds exactly the rows now holding their new
- * ciphertext (each one fresh and random).
+ * ciphertext (each one fresh and random). Two statements: the events, their apps.
  */
-export function reencryptionEventsStatement(
+export function reencryptionEventStatements(
   db: Database,
   swaps: { id: string; fromKeyId: string; toKeyId: string; ciphertext: string }[],
   actor: Actor,
   now: Date,
+): Statement[] {
+  const events = swaps.map((s) => ({
+    id: newId('evt'),
+    app: s.id,
+    c: s.ciphertext,
+    d: JSON.stringify({ from_key_id: s.fromKeyId, key_id: s.toKeyId } satisfies AuditDetails),
+  }));
+  return [
+    insertEvents(db, sql`SELECT NULL, json_extract(j.value, '$.id'), a.account_id, a.id, json_array(a.id), ${'oauth_app.secret_reencrypted'},
+        json_extract(j.value, '$.d'), ${actor.tokenId}, ${actor.requestId}, ${now.toISOString()}
+      FROM json_each(${JSON.stringify(events)}) AS j
+      JOIN ${oauthApps} AS a ON a.id = json_extract(j.value, '$.app') AND a.client_secret_ciphertext = json_extract(j.value, '$.c')`),
+    linkAppsStatement(
+      db,
+      events.map((e) => e.id),
+    ),
+  ];
+}
+
+/**
+ * An operator's rotation run, in the operator's own account: its run id, the
+ * primary key, the secrets that failed to open, and how many it re-encrypted,
+ * counted in SQL from the run's events. Last in the run's batch (atomic, so
+ * no other write is interleaved), those events are among the newest `swaps`
+ * rows of the table: a bounded read.
+ */
+export function rotationRunStatement(
+  db: Database,
+  run: { accountId: string; runId: string; primaryKeyId: string; swaps: number; failed: number },
+  operator: Actor,
+  now: Date,
 ): Statement {
-  const rows = JSON.stringify(
-    swaps.map((s) => ({
-      id: newEventId(),
-      app: s.id,
-      c: s.ciphertext,
-      d: JSON.stringify({ from_key_id: s.fromKeyId, key_id: s.toKeyId }),
-    })),
-  );
-  return insertEvents(db, sql`SELECT NULL, json_extract(j.value, '$.id'), a.account_id, a.id, ${'oauth_app.secret_reencrypted'}, json_extract(j.value, '$.d'),
-      ${actor.tokenId}, ${actor.requestId}, ${now.toISOString()}
-    FROM json_each(${rows}) AS j
-    JOIN ${oauthApps} AS a ON a.id = json_extract(j.value, '$.app') AND a.client_secret_ciphertext = json_extract(j.value, '$.c')`);
+  const newest = sql`(SELECT request_id FROM ${auditEvents} ORDER BY seq DESC LIMIT ${run.swaps})`;
+  const reencrypted = run.swaps === 0 ? sql`0` : sql`(SELECT count(*) FROM ${newest} WHERE request_id = ${run.runId})`;
+  return insertEvents(db, sql`SELECT NULL, ${newId('evt')}, ${run.accountId}, NULL, '[]', ${'encryption_keys.rotated'},
+      json_object('run_id', ${run.runId}, 'key_id', ${run.primaryKeyId}, 'reencrypted', ${reencrypted}, 'failed', ${run.failed}),
+      ${operator.tokenId}, ${operator.requestId}, ${now.toISOString()}`);
 }
 
 export interface AuditFilter {
@@ -70,22 +95,37 @@ export interface AuditFilter {
 
 /**
  * One page of an account's events, newest first, strictly before the event
- * `afterId` (keyset on the (account, [app | action,] seq) indexes). An unknown
- * cursor yields no rows.
+ * `afterId`: keyset on (account, [action,] seq), or, for one app, on
+ * audit_event_apps' (account, app, event_seq) joined to each event by its
+ * key. An unknown cursor yields no rows.
  */
 export function listAuditEvents(db: Database, accountId: string, filter: AuditFilter, afterId: string | undefined, limit: number) {
-  const conditions: SQL[] = [eq(auditEvents.accountId, accountId)];
-  if (filter.appId !== undefined) conditions.push(eq(auditEvents.appId, filter.appId));
-  if (filter.action !== undefined) conditions.push(eq(auditEvents.action, filter.action));
-  if (afterId !== undefined) {
-    conditions.push(
-      sql`${auditEvents.seq} < (SELECT seq FROM ${auditEvents} WHERE ${and(eq(auditEvents.accountId, accountId), eq(auditEvents.id, afterId))})`,
-    );
+  const before =
+    afterId === undefined
+      ? undefined
+      : sql`(SELECT seq FROM ${auditEvents} WHERE ${and(eq(auditEvents.accountId, accountId), eq(auditEvents.id, afterId))})`;
+  const action = filter.action === undefined ? undefined : eq(auditEvents.action, filter.action);
+  if (filter.appId !== undefined) {
+    return db
+      .select({ event: auditEvents })
+      .from(auditEventApps)
+      .innerJoin(auditEvents, eq(auditEvents.seq, auditEventApps.eventSeq))
+      .where(
+        and(
+          eq(auditEventApps.accountId, accountId),
+          eq(auditEventApps.appId, filter.appId),
+          before === undefined ? undefined : sql`${auditEventApps.eventSeq} < ${before}`,
+          action,
+        ),
+      )
+      .orderBy(desc(auditEventApps.eventSeq))
+      .limit(limit)
+      .then((rows) => rows.map((r) => r.event));
   }
   return db
     .select()
     .from(auditEvents)
-    .where(and(...conditions))
+    .where(and(eq(auditEvents.accountId, accountId), action, before === undefined ? undefined : sql`${auditEvents.seq} < ${before}`))
     .orderBy(desc(auditEvents.seq))
     .limit(limit);
 }
@@ -97,4 +137,23 @@ export async function auditEventExists(db: Database, accountId: string, id: stri
     .where(and(eq(auditEvents.accountId, accountId), eq(auditEvents.id, id)))
     .limit(1);
   return rows.length > 0;
+}
+
+/**
+ * Deletes up to `max` events created before `cutoff`, oldest first (on the
+ * created_at index), with their audit_event_apps rows (at most a page's 100
+ * each), in one batch; returns how many events.
+ */
+export async function purgeExpiredEvents(db: Database, cutoff: Date, max: number): Promise<number> {
+  const oldest = db
+    .select({ seq: auditEvents.seq })
+    .from(auditEvents)
+    .where(lt(auditEvents.createdAt, cutoff.toISOString()))
+    .orderBy(auditEvents.createdAt)
+    .limit(max);
+  const [, deleted] = await db.batch([
+    db.delete(auditEventApps).where(inArray(auditEventApps.eventSeq, oldest)),
+    db.delete(auditEvents).where(inArray(auditEvents.seq, oldest)).returning({ seq: auditEvents.seq }),
+  ]);
+  return deleted.length;
 }

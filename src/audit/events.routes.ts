@@ -1,5 +1,8 @@
 // GET /v1/events: an account's audit trail, newest first, paginated like the
 // app list (limit, starting_after, has_more), filterable by app and action.
+// An app's events include every reveal that disclosed its secret, also those
+// of list pages (one event naming every app it disclosed). keys:manage reads
+// its own account's trail: the operator's rotation runs.
 import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';
 import { requireToken } from '../auth/authenticate';
@@ -15,7 +18,7 @@ import { listEventsQuery } from './events.schemas';
 const EVENT_ID = /^evt_[0-9a-f]{32}$/;
 
 export const eventsRoutes = new Hono<AppEnv>()
-  .get('/', requireToken('oauth_apps:read'), zValidator('query', listEventsQuery, validationHook), async (c) => {
+  .get('/', requireToken(['oauth_apps:read', 'keys:manage']), zValidator('query', listEventsQuery, validationHook), async (c) => {
     const query = c.req.valid('query');
     const { db } = c.var;
     const { accountId } = c.var.auth;

@@ -6,7 +6,7 @@ import { ApiError } from '../http/errors';
 import { enforceRateLimit } from '../http/rate-limit';
 import { countRefusal, refuseIfBlocked } from '../http/unauthenticated-limit';
 import { hashApiToken, isWellFormedApiToken } from './api-token';
-import { parseScopes, type Scope } from './scopes';
+import { grants, parseScopes, type Scope } from './scopes';
 import { cacheToken, getCachedToken, type VerifiedToken } from './token-cache';
 import { findTokenByHash, touchToken } from './tokens.repository';
 
@@ -21,9 +21,9 @@ function unauthorized(summary: string): ApiError {
 /**
  * Authenticates the caller (401, or 429 from the unauthenticated limit),
  * applies the per-token rate limit (429) and, if a scope is given, requires
- * it (403). Sets c.var.auth.
+ * it (403); given several, any one of them. Sets c.var.auth.
  */
-export function requireToken(scope?: Scope): MiddlewareHandler<AppEnv> {
+export function requireToken(scope?: Scope | Scope[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('Authorization');
     const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
@@ -56,9 +56,11 @@ export function requireToken(scope?: Scope): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** 403 unless the token holds `scope`. */
-export function requireGranted(auth: VerifiedToken, scope: Scope): void {
-  if (!auth.scopes.includes(scope)) throw new ApiError(403, `This API token lacks the ${scope} scope.`);
+/** 403 unless the token holds `scope` (or, given several, one of them); oauth_apps:write implies oauth_apps:read. */
+export function requireGranted(auth: VerifiedToken, scope: Scope | Scope[]): void {
+  const wanted = Array.isArray(scope) ? scope : [scope];
+  if (wanted.some((s) => grants(auth.scopes, s))) return;
+  throw new ApiError(403, `This API token lacks the ${wanted.join(' or ')} scope.`);
 }
 
 /** Looks the token (its hash) up in storage; caches it once verified. */

@@ -66,7 +66,7 @@ export interface paths {
         };
         /**
          * The account's audit trail, newest first
-         * @description Needs the `oauth_apps:read` scope.
+         * @description Needs the `oauth_apps:read` (or `oauth_apps:write`), or `keys:manage` scope.
          */
         get: operations["listEvents"];
         put?: never;
@@ -86,7 +86,7 @@ export interface paths {
         };
         /**
          * List OAuth apps, newest first
-         * @description Needs the `oauth_apps:read` scope.
+         * @description Needs the `oauth_apps:read` (or `oauth_apps:write`)` scope.
          */
         get: operations["listOAuthApps"];
         put?: never;
@@ -110,7 +110,7 @@ export interface paths {
         };
         /**
          * One OAuth app
-         * @description Needs the `oauth_apps:read` scope.
+         * @description Needs the `oauth_apps:read` (or `oauth_apps:write`)` scope.
          */
         get: operations["getOAuthApp"];
         put?: never;
@@ -152,13 +152,17 @@ export interface components {
     schemas: {
         AuditEvent: {
             /** @enum {string} */
-            action: "oauth_app.created" | "oauth_app.updated" | "oauth_app.secret_revealed" | "oauth_app.deleted" | "oauth_app.secret_reencrypted";
-            app_id: string;
+            action: "oauth_app.created" | "oauth_app.updated" | "oauth_app.secret_revealed" | "oauth_app.deleted" | "oauth_app.secret_reencrypted" | "encryption_keys.rotated";
+            app_id: string | null;
+            app_ids: string[];
             created_at: string;
             details: {
+                failed?: number;
                 fields?: ("name" | "metadata" | "client_secret")[];
                 from_key_id?: string;
                 key_id?: string;
+                reencrypted?: number;
+                run_id?: string;
             };
             id: string;
             request_id: string;
@@ -294,7 +298,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description A conflict: the same provider and client_id exist (existing_id), the resource is being changed concurrently, or a request with this Idempotency-Key is still in flight. */
+        /** @description A conflict: the same provider and client_id exist (existing_id), the resource is being changed concurrently, a request with this Idempotency-Key is still in flight, or this request outlived its Idempotency-Key lease and another request took the key over (this one changed nothing). */
         Error409: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
@@ -499,7 +503,7 @@ export interface operations {
     listEvents: {
         parameters: {
             query?: {
-                action?: "oauth_app.created" | "oauth_app.updated" | "oauth_app.secret_revealed" | "oauth_app.deleted" | "oauth_app.secret_reencrypted";
+                action?: "oauth_app.created" | "oauth_app.updated" | "oauth_app.secret_revealed" | "oauth_app.deleted" | "oauth_app.secret_reencrypted" | "encryption_keys.rotated";
                 app_id?: string;
                 limit?: string;
                 starting_after?: string;

@@ -1,5 +1,7 @@
 // Sealing of one secret field with AES-256-GCM. The associated data binds a
-// ciphertext to its account, row and field: copied anywhere else it fails to open.
+// ciphertext to its account, row, field and generation: copied to another
+// row, or written back into its own row once the row has moved to a later
+// generation (a new secret), it fails to open.
 import { base64ToBytes, bytesToBase64, utf8 } from './encoding';
 import type { Keyring } from './keyring';
 
@@ -8,6 +10,11 @@ export interface FieldContext {
   readonly rowId: string;
   /** Table and column, e.g. "oauth_apps.client_secret". */
   readonly field: string;
+  /**
+   * The value's generation (every new value bumps it; re-encryption keeps it).
+   * 0: a value sealed before generations existed, whose associated data has none.
+   */
+  readonly generation: number;
 }
 
 export interface SealedField {
@@ -30,12 +37,19 @@ export class DecryptionError extends Error {
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-const AAD_VERSION = 'field-cipher/v1';
+const LEGACY_AAD = 'field-cipher/v1';
+const AAD_VERSION = 'field-cipher/v2';
 
 function associatedData(context: FieldContext): Uint8Array<ArrayBuffer> {
-  // JSON of an array: unambiguous whatever the ids contain. (A copy typed on
-  // an ArrayBuffer: under Node's types, encode() may return a shared one.)
-  return new Uint8Array(utf8.encode(JSON.stringify([AAD_VERSION, context.field, context.accountId, context.rowId])));
+  // JSON of an array: unambiguous whatever the ids contain. Generation 0 is
+  // the format before generations, so those ciphertexts still open (and only
+  // at generation 0). (A copy typed on an ArrayBuffer: under Node's types,
+  // encode() may return a shared one.)
+  const parts =
+    context.generation === 0
+      ? [LEGACY_AAD, context.field, context.accountId, context.rowId]
+      : [AAD_VERSION, context.field, context.accountId, context.rowId, context.generation];
+  return new Uint8Array(utf8.encode(JSON.stringify(parts)));
 }
 
 export async function seal(keyring: Keyring, plaintext: string, context: FieldContext): Promise<SealedField> {

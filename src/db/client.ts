@@ -1,5 +1,4 @@
 // What the repositories are written against, whatever the engine (D1, libSQL).
-import type { SQL } from 'drizzle-orm';
 import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 
@@ -14,10 +13,3 @@ export type Database = BaseSQLiteDatabase<'async', any> & {
 };
 
 export type Statement = BatchItem<'sqlite'>;
-
-/**
- * Statements that must commit with a write, and only if the write applies:
- * given an SQL guard that is true exactly then, they run first in its batch.
- */
-export type Alongside = (guard: SQL) => Statement[];
-export const nothingAlongside: Alongside = () => [];

@@ -3,7 +3,7 @@
 // local file kept in sync with syncUrl; writes go to the remote primary).
 import { createClient, type Client } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql/node';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../env';
 import type { Database } from './client';
@@ -25,7 +25,8 @@ const BUSY_TIMEOUT_MS = 5000;
 
 export async function openLibsqlClient(settings: LibsqlSettings): Promise<Client> {
   const file = localPath(settings.url);
-  if (file) mkdirSync(dirname(file), { recursive: true });
+  // An embedded replica makes its own file (it refuses an empty one): its folder alone is made private.
+  if (file) createPrivately(file, { folderOnly: settings.syncUrl !== undefined });
   let client: Client;
   try {
     client = createClient({
@@ -53,6 +54,23 @@ export async function openLibsqlClient(settings: LibsqlSettings): Promise<Client
 
 export function libsqlNodeDatabase(client: Client): Database {
   return drizzle(retryingOnBusy(client)) as unknown as Database;
+}
+
+/**
+ * The database file, and any folder missing on its way, made readable by the
+ * owner alone (0600, 0700) when they do not exist yet: they hold every
+ * ciphertext and token hash. Existing ones are left as the operator set them.
+ * SQLite gives its -wal and -shm files the database file's mode.
+ */
+function createPrivately(file: string, options: { folderOnly: boolean }): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (options.folderOnly || existsSync(file)) return;
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    // Made meanwhile by another process: theirs stands.
+    if ((err as { code?: unknown }).code !== 'EEXIST') throw err;
+  }
 }
 
 /** The file path of a file: URL (relative to the working directory), or null. */

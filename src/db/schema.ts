@@ -1,5 +1,6 @@
 // The storage schema. drizzle-kit generates migrations/ from this file; the
 // migrations, applied by wrangler, are what databases run.
+import { sql } from 'drizzle-orm';
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Timestamps are ISO 8601 UTC text with milliseconds (fixed width, so text
@@ -50,6 +51,12 @@ export const oauthApps = sqliteTable(
     // base64(iv || AES-GCM ciphertext || tag); see src/crypto/field-cipher.ts.
     clientSecretCiphertext: text('client_secret_ciphertext').notNull(),
     clientSecretKeyId: text('client_secret_key_id').notNull(),
+    // The secret's generation: 1 when the app is created, bumped by every new
+    // client_secret, kept by re-encryption. Part of the ciphertext's associated
+    // data, so an older ciphertext written back into the row does not open.
+    // 0: sealed before generations existed (no generation in its associated
+    // data); key custody re-seals those at generation 1.
+    clientSecretGeneration: integer('client_secret_generation').notNull().default(0),
     metadata: text('metadata').notNull().default('{}'),
     // The verdict of the last decryption or sealing of the secret ('ok' or
     // 'error', with notes and when). What the key id says (older key, missing
@@ -75,6 +82,11 @@ export const oauthApps = sqliteTable(
     // Across accounts, for key custody: secrets per key (keys:status), the
     // rows a rotation batch takes, and the verification sweep's oldest-checked first.
     index('oauth_apps_key_health_time_idx').on(t.clientSecretKeyId, t.healthStatus, t.healthTime),
+    // The rows still sealed without a generation, which key custody re-seals:
+    // partial, so it is empty once they are done.
+    index('oauth_apps_generation_zero_idx')
+      .on(t.clientSecretKeyId, t.healthStatus)
+      .where(sql`client_secret_generation = 0`),
   ],
 );
 
@@ -106,9 +118,11 @@ export const oauthAppMetadata = sqliteTable(
   ],
 );
 
-// The audit trail: one row per change to an app (and per disclosure or
-// re-encryption of its secret), written in the same batch as the change.
-// Never a value: field names only, key ids, token ids.
+// The audit trail: one row per change to an app, per re-encryption of its
+// secret, per answer that disclosed secrets (naming every app it disclosed)
+// and per operator action, written in the same batch as what it records.
+// Never a value: field names only, key ids, token ids. Kept for
+// AUDIT_RETENTION_DAYS, then purged by the scheduled job.
 export const auditEvents = sqliteTable(
   'audit_events',
   {
@@ -118,8 +132,12 @@ export const auditEvents = sqliteTable(
     accountId: text('account_id')
       .notNull()
       .references(() => accounts.id),
-    // No foreign key: the events of a deleted app are kept.
-    appId: text('app_id').notNull(),
+    // No foreign key: the events of a deleted app are kept. The app when the
+    // event names exactly one; null when it names several or none (app_ids).
+    appId: text('app_id'),
+    // JSON array of every app the event names; each also has its row in
+    // audit_event_apps, where the trail is read by app.
+    appIds: text('app_ids').notNull().default('[]'),
     action: text('action').notNull(),
     // JSON: {"fields": [...]} for updates, {"key_id": ...} / {"from_key_id", "to_key_id"} for secrets.
     details: text('details').notNull().default('{}'),
@@ -131,8 +149,26 @@ export const auditEvents = sqliteTable(
   },
   (t) => [
     index('audit_events_account_seq_idx').on(t.accountId, t.seq),
-    index('audit_events_account_app_seq_idx').on(t.accountId, t.appId, t.seq),
     index('audit_events_account_action_seq_idx').on(t.accountId, t.action, t.seq),
+    // The retention purge, oldest first.
+    index('audit_events_created_idx').on(t.createdAt),
+  ],
+);
+
+// Which apps each event names (one row per app): an app's trail, newest
+// first, is a keyset walk of (account, app, event_seq), however many apps one
+// event names (a list page that disclosed 100 secrets is one event).
+export const auditEventApps = sqliteTable(
+  'audit_event_apps',
+  {
+    accountId: text('account_id').notNull(),
+    appId: text('app_id').notNull(),
+    eventSeq: integer('event_seq').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.appId, t.eventSeq] }),
+    // The retention purge removes an event's rows with it.
+    index('audit_event_apps_event_idx').on(t.eventSeq),
   ],
 );
 

@@ -10,19 +10,19 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** allowEmpty: a request with no body at all counts as `{}` (PATCH with nothing to change). */
+/**
+ * allowEmpty: an empty body (none, or zero bytes, whatever its Content-Type)
+ * counts as `{}` (PATCH with nothing to change). One rule on every runtime:
+ * workerd gives a request without a body a null stream, Node an empty one.
+ */
 export function jsonBody(options: { allowEmpty?: boolean; maxBytes?: number } = {}): MiddlewareHandler<AppEnv> {
   const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
   return async (c, next) => {
-    if (options.allowEmpty && (c.req.raw.body === null || c.req.header('Content-Length') === '0')) {
-      setBodyText(c.req.bodyCache, '{}');
-      return next();
-    }
     const contentType = c.req.header('Content-Type') ?? '';
     const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
-    if (!JSON_MEDIA_TYPE.test(mediaType)) {
-      throw new ApiError(415, 'The request body must be JSON, sent with Content-Type: application/json.');
-    }
+    const unsupported = () => new ApiError(415, 'The request body must be JSON, sent with Content-Type: application/json.');
+    // Without allowEmpty the type is checked before any byte is read.
+    if (!options.allowEmpty && !JSON_MEDIA_TYPE.test(mediaType)) throw unsupported();
     // Made only when thrown: an Error captures a stack trace, a cost for every request otherwise.
     const tooLarge = () => new ApiError(413, `The request body must be at most ${maxBytes} bytes.`);
     const declared = Number(c.req.header('Content-Length'));
@@ -35,6 +35,7 @@ export function jsonBody(options: { allowEmpty?: boolean; maxBytes?: number } = 
       setBodyText(c.req.bodyCache, '{}');
       return next();
     }
+    if (!JSON_MEDIA_TYPE.test(mediaType)) throw unsupported();
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);

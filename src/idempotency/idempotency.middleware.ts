@@ -7,20 +7,21 @@
 //   same request, busy 409 (the first is still running)
 //   other request      422
 //
-// A successful write stores its answer in the write's own batch
-// (commitWithAnswer); any other answer the endpoint gives (409, 404, 412) is
-// stored after it; a 5xx or a crash releases the key, and a reservation whose
-// request died lapses with its lease.
-import type { Context, MiddlewareHandler } from 'hono';
+// A successful write stores its answer in the write's own batch, and applies
+// only while the reservation is still the request's (src/idempotency/answer.ts):
+// a request that outlived its lease, whose key a retry took over, changes
+// nothing and answers 409. Any other answer the endpoint gives (409, 404, 412)
+// is stored after it; a 5xx or a crash releases the key, and a reservation
+// whose request died lapses with its lease.
+import type { MiddlewareHandler } from 'hono';
 import { fingerprint, fingerprintMatches } from '../crypto/fingerprint';
 import { loadKeyring } from '../crypto/keyring';
-import { nothingAlongside, type Alongside } from '../db/client';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/errors';
 import { canonicalJson } from '../util/canonical-json';
+import { answerResponse } from './answer';
 import {
   completeKey,
-  completeStatement,
   releaseKey,
   reserveKey,
   type Reservation,
@@ -92,29 +93,4 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
       await completeKey(db, scope.reservation, { status: c.res.status, headers, body: await c.res.clone().text() });
     }
   };
-}
-
-/** A JSON answer, rendered once so that the response and its stored replay are the same bytes. */
-export function jsonAnswer(status: number, value: unknown, headers: Record<string, string> = {}): StoredAnswer {
-  return { status, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(value) };
-}
-
-export function answerResponse(answer: StoredAnswer): Response {
-  return new Response(answer.body, { status: answer.status, headers: answer.headers });
-}
-
-/**
- * Runs a write that returns whether it applied, storing `answer` for the
- * request's Idempotency-Key (if it has one) in the same batch.
- */
-export async function commitWithAnswer(
-  c: Context<AppEnv>,
-  answer: StoredAnswer,
-  write: (alongside: Alongside) => Promise<boolean>,
-): Promise<boolean> {
-  const scope = c.var.idempotency;
-  if (!scope) return write(nothingAlongside);
-  const applied = await write((guard) => [completeStatement(c.var.db, scope.reservation, answer, guard)]);
-  if (applied) scope.answered = true;
-  return applied;
 }

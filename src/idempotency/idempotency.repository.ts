@@ -103,6 +103,16 @@ export async function purgeExpiredKeys(db: Database, now: Date, max: number): Pr
   return deleted.length;
 }
 
+/** The key is still held by this reservation (pending or complete): no other request has taken it over. */
+export function reservationHeldCondition(reservation: Reservation): SQL {
+  return sql`EXISTS (SELECT 1 FROM ${idempotencyKeys} WHERE ${ownedBy(reservation)})`;
+}
+
+export async function reservationHeld(db: Database, reservation: Reservation): Promise<boolean> {
+  const rows = await db.select({ key: idempotencyKeys.key }).from(idempotencyKeys).where(ownedBy(reservation)).limit(1);
+  return rows.length > 0;
+}
+
 function ownedBy(reservation: Reservation): SQL {
   return and(
     eq(idempotencyKeys.accountId, reservation.accountId),

@@ -1,24 +1,25 @@
 // Key custody, free of HTTP: re-encrypting secrets under the primary key in
-// bounded batches, verifying stored secrets still decrypt, and counting what
+// bounded batches (and re-sealing those sealed before generations at
+// generation 1), verifying stored secrets still decrypt, and counting what
 // each key protects. Runs where the keyring is: the Worker (cron trigger and
 // the operator endpoints) or the Node server.
 import type { Actor } from '../audit/audit-events';
-import { reencryptionEventsStatement } from '../audit/audit.repository';
+import { reencryptionEventStatements, rotationRunStatement } from '../audit/audit.repository';
 import { seal } from '../crypto/field-cipher';
 import type { Keyring } from '../crypto/keyring';
 import type { Database, Statement } from '../db/client';
 import type { OAuthAppRow } from '../db/schema';
+import { clientSecretContext, openClientSecret } from '../oauth-apps/oauth-apps.service';
 import {
-  countUnderKeys,
+  countToReseal,
   recordVerdictsStatement,
+  rowsToReseal,
   rowsToVerify,
-  rowsUnderKeys,
   secretsPerKey,
   swapCiphertextsStatement,
   type CiphertextSwap,
   type Verdict,
-} from '../oauth-apps/oauth-apps.repository';
-import { clientSecretContext, openClientSecret } from '../oauth-apps/oauth-apps.service';
+} from './custody.repository';
 
 export const MAX_ROTATION_BATCH = 500;
 /**
@@ -42,8 +43,14 @@ export interface RotationBatchResult {
   failed: number;
   /** Secrets replaced by a write while the batch ran: the write's value stands. */
   raced: number;
-  /** Secrets still under an older key of the keyring, healthy, after this batch. */
+  /** Secrets still to re-encrypt, healthy, after this batch: under an older key of the keyring, or at generation 0. */
   remaining: number;
+}
+
+/** An operator who asked for the run: recorded in their own account's trail, with their token and request. */
+export interface RunRequester {
+  accountId: string;
+  actor: Actor;
 }
 
 const olderKeyIds = (keyring: Keyring) => [...keyring.keys.keys()].filter((id) => id !== keyring.primaryId);
@@ -57,20 +64,23 @@ async function tryOpen(keyring: Keyring, row: OAuthAppRow): Promise<{ plaintext:
 
 /**
  * Re-encrypts up to `limit` secrets that are under an older key of the
- * keyring: each is opened and sealed afresh under the primary key, and
- * swapped in only if the row still holds the ciphertext that was read
- * (compare-and-swap), with its audit event, in one batch. Idempotent and
- * resumable: the state is the rows themselves.
+ * keyring or at generation 0: each is opened and sealed afresh under the
+ * primary key (at its generation; a generation 0 one at 1), and swapped in
+ * only if the row still holds the ciphertext that was read (compare-and-swap),
+ * with its audit event, in one batch. `run` is the actor in tenants' trails (a
+ * run id, never an operator's token); `requestedBy` adds the operator's own
+ * event to the same batch. Idempotent and resumable: the state is the rows themselves.
  */
 export async function rotateBatch(
   db: Database,
   keyring: Keyring,
   limit: number,
-  actor: Actor,
+  run: Actor,
   now = new Date(),
+  requestedBy?: RunRequester,
 ): Promise<RotationBatchResult> {
   const older = olderKeyIds(keyring);
-  const rows = await rowsUnderKeys(db, older, limit);
+  const rows = await rowsToReseal(db, older, keyring.primaryId, limit);
   const swaps: CiphertextSwap[] = [];
   const failures: Verdict[] = [];
   for (const row of rows) {
@@ -79,13 +89,15 @@ export async function rotateBatch(
       failures.push(opened.verdict);
       continue;
     }
-    const sealed = await seal(keyring, opened.plaintext, clientSecretContext(row));
+    const generation = Math.max(row.clientSecretGeneration, 1);
+    const sealed = await seal(keyring, opened.plaintext, clientSecretContext({ ...row, clientSecretGeneration: generation }));
     swaps.push({
       id: row.id,
       fromCiphertext: row.clientSecretCiphertext,
       fromKeyId: row.clientSecretKeyId,
       ciphertext: sealed.ciphertext,
       toKeyId: sealed.keyId,
+      generation,
     });
   }
   // One batch: every swap with its events, and the failures' verdicts.
@@ -94,9 +106,14 @@ export async function rotateBatch(
   const swapStatements = new Set<number>();
   for (const chunk of chunks(swaps)) {
     swapStatements.add(statements.length);
-    statements.push(swapCiphertextsStatement(db, chunk, now), reencryptionEventsStatement(db, chunk, actor, now));
+    statements.push(swapCiphertextsStatement(db, chunk, now), ...reencryptionEventStatements(db, chunk, run, now));
   }
   for (const chunk of chunks(failures)) statements.push(recordVerdictsStatement(db, chunk, now));
+  if (requestedBy) {
+    const { accountId, actor } = requestedBy;
+    const runId = run.requestId;
+    statements.push(rotationRunStatement(db, { accountId, runId, primaryKeyId: keyring.primaryId, swaps: swaps.length, failed: failures.length }, actor, now));
+  }
   if (statements.length > 0) {
     const results = await db.batch(statements as [Statement, ...Statement[]]);
     for (const i of swapStatements) reencrypted += (results[i] as unknown[]).length;
@@ -106,7 +123,7 @@ export async function rotateBatch(
     reencrypted,
     failed: failures.length,
     raced: swaps.length - reencrypted,
-    remaining: await countUnderKeys(db, older),
+    remaining: await countToReseal(db, older, keyring.primaryId),
   };
 }
 
@@ -142,6 +159,9 @@ export interface KeyStatus {
   errors: number;
 }
 
+// pending counts what keys:rotate still has to do: healthy secrets under an
+// older key of the keyring, and healthy ones under the primary at generation 0.
+
 /** Every key of the keyring and every key id found in storage, with what each protects. */
 export async function keyStatus(db: Database, keyring: Keyring): Promise<{ primary: string; keys: KeyStatus[]; pending: number }> {
   const counts = await secretsPerKey(db);
@@ -153,6 +173,8 @@ export async function keyStatus(db: Database, keyring: Keyring): Promise<{ prima
     secrets: counts.get(id)?.secrets ?? 0,
     errors: counts.get(id)?.errors ?? 0,
   }));
-  const pending = keys.filter((k) => !k.primary && k.in_keyring).reduce((n, k) => n + k.secrets - k.errors, 0);
+  const pending =
+    keys.filter((k) => !k.primary && k.in_keyring).reduce((n, k) => n + k.secrets - k.errors, 0) +
+    (counts.get(keyring.primaryId)?.generationZero ?? 0);
   return { primary: keyring.primaryId, keys, pending };
 }

@@ -3,9 +3,12 @@
 // must run here because only the runtime holds the keys.
 //   GET  /v1/encryption-keys         each key id: primary?, in the keyring?, secrets it protects
 //   POST /v1/encryption-keys/rotate  one bounded re-encryption batch; how many remain
+// A rotation's events in tenants' trails carry a run id, never the operator's
+// token or request; the operator's own event (encryption_keys.rotated, with
+// token, request and run id) is in the operator's account's trail.
 import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';
-import { requestActor } from '../audit/audit-events';
+import { requestActor, runActor } from '../audit/audit-events';
 import { requireToken } from '../auth/authenticate';
 import { loadKeyring } from '../crypto/keyring';
 import type { AppEnv } from '../env';
@@ -26,7 +29,8 @@ export const keysRoutes = new Hono<AppEnv>()
   .post('/rotate', manage, jsonBody({ allowEmpty: true }), zValidator('json', rotateBody, validationHook), async (c) => {
     const keyring = await loadKeyring(c.env.ENCRYPTION_KEYRING);
     const limit = c.req.valid('json').limit ?? DEFAULT_ROTATION_BATCH;
-    const result = await rotateBatch(c.var.db, keyring, limit, requestActor(c));
+    const requestedBy = { accountId: c.var.auth.accountId, actor: requestActor(c) };
+    const result = await rotateBatch(c.var.db, keyring, limit, runActor(), new Date(), requestedBy);
     return c.json({
       primary_key_id: result.primaryKeyId,
       reencrypted: result.reencrypted,

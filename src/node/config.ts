@@ -54,6 +54,7 @@ export function readNodeConfig(environ: NodeJS.ProcessEnv = process.env): NodeCo
     TOKEN_CACHE_TTL_SECONDS: environ.TOKEN_CACHE_TTL_SECONDS,
     REQUEST_LOG: environ.REQUEST_LOG,
     MAX_APPS_PER_ACCOUNT: environ.MAX_APPS_PER_ACCOUNT,
+    AUDIT_RETENTION_DAYS: environ.AUDIT_RETENTION_DAYS,
     RATE_LIMITER: rateLimit > 0 ? memoryRateLimiter(rateLimit, RATE_LIMIT_PERIOD_SECONDS) : undefined,
     UNAUTHENTICATED_RATE_LIMITER:
       unauthenticatedLimit > 0 ? memoryRateLimiter(unauthenticatedLimit, RATE_LIMIT_PERIOD_SECONDS) : undefined,

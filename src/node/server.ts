@@ -76,7 +76,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   const { port } = server.address() as AddressInfo;
 
   const purge = setInterval(() => {
-    runScheduled(options.db, env.ENCRYPTION_KEYRING, new Date()).catch((err: unknown) =>
+    runScheduled(options.db, env, new Date()).catch((err: unknown) =>
       logEvent('scheduled run failed', { error: err instanceof Error ? err.name : typeof err }),
     );
   }, options.purgeEveryMs ?? 15 * 60_000);

@@ -1,30 +1,33 @@
-// One exported handler per route: validated input in, presenter out.
+// One exported handler per route: validated input in, presenter out. Each
+// write reads top to bottom: its guard, then the row with its idempotency
+// answer and audit event, side by side, in one batch.
 import type { Context } from 'hono';
-import type { SQL } from 'drizzle-orm';
+import { and } from 'drizzle-orm';
 import { requestActor, type NewAuditEvent } from '../audit/audit-events';
-import { auditManyStatement, auditStatement } from '../audit/audit.repository';
+import { auditStatements } from '../audit/audit.repository';
 import { requireGranted } from '../auth/authenticate';
-import { loadKeyring, type Keyring } from '../crypto/keyring';
-import { nothingAlongside, type Alongside, type Statement } from '../db/client';
-import type { OAuthAppRow } from '../db/schema';
+import { loadKeyring } from '../crypto/keyring';
 import { readConfig, type AppEnv } from '../env';
 import { ifMatchSatisfied } from '../http/conditional';
 import { ApiError } from '../http/errors';
 import { pageBody, readPage } from '../http/pagination';
-import { answerResponse, commitWithAnswer, jsonAnswer } from '../idempotency/idempotency.middleware';
+import { answered, answerResponse, idempotentAnswer, jsonAnswer, refuseIfLeaseLost, stillReserved } from '../idempotency/answer';
 import { orderMetadataFilter } from './oauth-apps.metadata-index';
-import { oauthAppEtag, presentOAuthApp, type Reveal } from './oauth-apps.presenter';
+import { oauthAppEtag, presentOAuthApp } from './oauth-apps.presenter';
 import {
   AppQuotaReachedError,
+  createConflict,
   deleteOAuthApp,
   DuplicateOAuthAppError,
   findOAuthApp,
   insertOAuthApp,
   listOAuthAppsPage,
-  recordVerdictsStatement,
+  oauthAppAtVersion,
+  oauthAppExists,
+  oauthAppIsFree,
   updateOAuthApp,
-  type Verdict,
 } from './oauth-apps.repository';
+import { revealSecrets } from './oauth-apps.reveal';
 import {
   APP_ID,
   type CreateOAuthAppInput,
@@ -32,7 +35,7 @@ import {
   type ListOAuthAppsQuery,
   type UpdateOAuthAppInput,
 } from './oauth-apps.schemas';
-import { changedFields, newOAuthAppRow, openClientSecret, planOAuthAppUpdate } from './oauth-apps.service';
+import { changedFields, newOAuthAppRow, planOAuthAppUpdate } from './oauth-apps.service';
 
 type In<Target extends 'json' | 'query', T> = { in: Record<Target, unknown>; out: Record<Target, T> };
 type Ctx<I extends object = object> = Context<AppEnv, string, I>;
@@ -48,81 +51,55 @@ function appId(c: Ctx): string {
 
 const keyringOf = (c: Ctx) => loadKeyring(c.env.ENCRYPTION_KEYRING);
 
-/** Secrets are shown only on request (truncate_secrets=false) and only with the secrets scope. */
+/**
+ * Secrets are shown only on request (truncate_secrets=false) and only with the
+ * secrets scope. A HEAD asks the same question (same scope check, same
+ * headers) but carries no body: nothing is decrypted, and no reveal recorded.
+ */
 function wantsSecrets(c: Ctx, truncateSecrets: string | undefined): boolean {
   if (truncateSecrets !== 'false') return false;
   requireGranted(c.var.auth, 'oauth_apps:secrets');
-  return true;
+  return c.req.method !== 'HEAD';
 }
 
-/** Audit statements of a change, to commit with it (and the idempotency answer) under the write's guard. */
-function audited(alongside: Alongside, c: Ctx, event: NewAuditEvent, now: Date): Alongside {
-  return (guard: SQL) => [...alongside(guard), auditStatement(c.var.db, event, requestActor(c), now, guard)];
-}
-
-/**
- * Opens the rows' secrets. Before any is shown, one batch records a reveal
- * event per secret disclosed and any change in a row's verdict (a secret that
- * no longer authenticates is health error from now on; one that opens again
- * is ok). A row that fails to open reports it instead of failing the request.
- */
-async function revealAll(c: Ctx, keyring: Keyring, rows: OAuthAppRow[]): Promise<Map<string, Reveal>> {
-  const now = new Date();
-  const reveals = new Map<string, Reveal>();
-  const verdicts: Verdict[] = [];
-  const disclosed: { accountId: string; appId: string }[] = [];
-  const opened = await Promise.all(rows.map((row) => openClientSecret(keyring, row)));
-  for (const [i, row] of rows.entries()) {
-    const judged = { id: row.id, ciphertext: row.clientSecretCiphertext };
-    const result = opened[i]!;
-    if ('plaintext' in result) {
-      reveals.set(row.id, { clientSecret: result.plaintext });
-      disclosed.push({ accountId: row.accountId, appId: row.id });
-      if (row.healthStatus !== 'ok') verdicts.push({ ...judged, status: 'ok', notes: [] });
-    } else {
-      reveals.set(row.id, { failure: result.note, at: now });
-      if (result.rowAtFault && row.healthStatus !== 'error') verdicts.push({ ...judged, status: 'error', notes: [result.note] });
-    }
+function conflictError(err: DuplicateOAuthAppError | AppQuotaReachedError): ApiError {
+  if (err instanceof DuplicateOAuthAppError) {
+    return new ApiError(409, `An OAuth app with this provider and client_id already exists: ${err.existingId}.`, {
+      fields: { existing_id: err.existingId },
+    });
   }
-  const statements: Statement[] = [];
-  if (disclosed.length > 0) statements.push(auditManyStatement(c.var.db, 'oauth_app.secret_revealed', disclosed, requestActor(c), now));
-  if (verdicts.length > 0) statements.push(recordVerdictsStatement(c.var.db, verdicts, now));
-  if (statements.length > 0) await c.var.db.batch(statements as [Statement, ...Statement[]]);
-  return reveals;
+  return new ApiError(
+    403,
+    `This account holds its maximum of ${err.maxApps} OAuth apps; delete one before creating another. Nothing was created.`,
+  );
 }
 
 export async function createHandler(c: Ctx<In<'json', CreateOAuthAppInput>>): Promise<Response> {
   const { maxAppsPerAccount } = readConfig(c.env);
+  const { db } = c.var;
   const keyring = await keyringOf(c);
   const now = new Date();
   const row = await newOAuthAppRow(keyring, c.var.auth.accountId, c.req.valid('json'), now);
   const answer = jsonAnswer(200, presentOAuthApp(row, keyring), { ETag: oauthAppEtag(row) });
   const event: NewAuditEvent = {
     accountId: row.accountId,
-    appId: row.id,
+    appIds: [row.id],
     action: 'oauth_app.created',
     details: { key_id: row.clientSecretKeyId },
   };
-  try {
-    await commitWithAnswer(c, answer, async (alongside) => {
-      await insertOAuthApp(c.var.db, row, maxAppsPerAccount, audited(alongside, c, event, now));
-      return true;
-    });
-  } catch (err) {
-    if (err instanceof DuplicateOAuthAppError) {
-      throw new ApiError(409, `An OAuth app with this provider and client_id already exists: ${err.existingId}.`, {
-        fields: { existing_id: err.existingId },
-      });
+  const guard = and(oauthAppIsFree(row, maxAppsPerAccount), stillReserved(c))!;
+  const alongside = [...idempotentAnswer(c, answer, guard), ...auditStatements(db, event, requestActor(c), now, guard)];
+  // Twice at most: the conflicting app may be deleted between the batch and the look at why.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (await insertOAuthApp(db, row, guard, alongside)) {
+      answered(c);
+      return answerResponse(answer);
     }
-    if (err instanceof AppQuotaReachedError) {
-      throw new ApiError(
-        403,
-        `This account holds its maximum of ${err.maxApps} OAuth apps; delete one before creating another. Nothing was created.`,
-      );
-    }
-    throw err;
+    await refuseIfLeaseLost(c);
+    const conflict = await createConflict(db, row, maxAppsPerAccount);
+    if (conflict) throw conflictError(conflict);
   }
-  return answerResponse(answer);
+  throw new Error('insert of an OAuth app conflicted twice without a visible conflicting row');
 }
 
 export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Promise<Response> {
@@ -151,8 +128,10 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
   const { rows, hasMore } = await readPage(query, cursor, async (after, n) =>
     filter.metadata === undefined ? [] : listOAuthAppsPage(db, accountId, filter, after, n),
   );
-  const reveals = secrets ? await revealAll(c, keyring, rows) : undefined;
-  return c.json(pageBody(rows.map((row) => presentOAuthApp(row, keyring, reveals?.get(row.id))), hasMore));
+  if (!secrets) return c.json(pageBody(rows.map((row) => presentOAuthApp(row, keyring)), hasMore));
+  // One reveal event for the page, naming every app whose secret it carries.
+  const revealed = await revealSecrets(db, requestActor(c), keyring, rows);
+  return c.json(pageBody(revealed.rows.map((row) => presentOAuthApp(row, keyring, revealed.reveals.get(row.id))), hasMore));
 }
 
 export async function getHandler(c: Ctx<In<'query', GetOAuthAppQuery>>): Promise<Response> {
@@ -161,8 +140,9 @@ export async function getHandler(c: Ctx<In<'query', GetOAuthAppQuery>>): Promise
   const row = await findOAuthApp(c.var.db, c.var.auth.accountId, id);
   if (!row) throw notFound();
   const keyring = await keyringOf(c);
-  const revealed = secrets ? (await revealAll(c, keyring, [row])).get(row.id) : undefined;
-  return c.json(presentOAuthApp(row, keyring, revealed), 200, { ETag: oauthAppEtag(row) });
+  if (!secrets) return c.json(presentOAuthApp(row, keyring), 200, { ETag: oauthAppEtag(row) });
+  const revealed = await revealSecrets(c.var.db, requestActor(c), keyring, [row]);
+  return c.json(presentOAuthApp(revealed.rows[0]!, keyring, revealed.reveals.get(row.id)), 200, { ETag: oauthAppEtag(row) });
 }
 
 const MAX_UPDATE_ATTEMPTS = 3;
@@ -191,17 +171,20 @@ export async function updateHandler(c: Ctx<In<'json', UpdateOAuthAppInput>>): Pr
     const answer = jsonAnswer(200, presentOAuthApp(plan.next, keyring), { ETag: oauthAppEtag(plan.next) });
     const event: NewAuditEvent = {
       accountId: current.accountId,
-      appId: current.id,
+      appIds: [current.id],
       action: 'oauth_app.updated',
       details: {
         fields: changedFields(plan.changes),
         ...(plan.changes.clientSecretKeyId === undefined ? {} : { key_id: plan.changes.clientSecretKeyId }),
       },
     };
-    const applied = await commitWithAnswer(c, answer, (alongside) =>
-      updateOAuthApp(db, current, plan.changes, audited(alongside, c, event, now)),
-    );
-    if (applied) return answerResponse(answer);
+    const guard = and(oauthAppAtVersion(current), stillReserved(c))!;
+    const alongside = [...idempotentAnswer(c, answer, guard), ...auditStatements(db, event, requestActor(c), now, guard)];
+    if (await updateOAuthApp(db, current, plan.changes, guard, alongside)) {
+      answered(c);
+      return answerResponse(answer);
+    }
+    await refuseIfLeaseLost(c);
   }
   throw new ApiError(409, 'The OAuth app is being changed by other requests; retry.');
 }
@@ -209,8 +192,9 @@ export async function updateHandler(c: Ctx<In<'json', UpdateOAuthAppInput>>): Pr
 export async function deleteHandler(c: Ctx): Promise<Response> {
   const id = appId(c);
   const { accountId } = c.var.auth;
-  const event: NewAuditEvent = { accountId, appId: id, action: 'oauth_app.deleted' };
-  const deleted = await deleteOAuthApp(c.var.db, accountId, id, audited(nothingAlongside, c, event, new Date()));
+  const event: NewAuditEvent = { accountId, appIds: [id], action: 'oauth_app.deleted' };
+  const guard = oauthAppExists(accountId, id);
+  const deleted = await deleteOAuthApp(c.var.db, accountId, id, guard, auditStatements(c.var.db, event, requestActor(c), new Date(), guard));
   if (!deleted) throw notFound();
   return c.json({ id, deleted: true });
 }

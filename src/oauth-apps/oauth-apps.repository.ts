@@ -1,11 +1,15 @@
-// The only code that reads or writes the oauth_apps table (and, with it, an
-// account's app count). Every query of the API's routes is scoped to an
-// account: there is no way to reach a row without one.
+// The only code that reads or writes an account's oauth_apps rows (and, with
+// them, the account's app count and the rows' metadata index). Every query is
+// scoped to an account: there is no way to reach a row without one. (Key
+// custody's work across accounts is src/keys/custody.repository.ts.)
 //
-// Writes take `alongside` statements (an idempotency answer, an audit event)
-// that commit in the same batch, and only if the row is written.
-import { and, asc, count, desc, eq, getTableColumns, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import { nothingAlongside as nothing, type Alongside, type Database, type Statement } from '../db/client';
+// A write takes its guard as a value: an SQL condition true exactly when the
+// write may apply (the row is free or at the version read; the caller may add
+// its own, e.g. its idempotency reservation). The statements that must commit
+// with it (an idempotency answer, an audit event) are built by the caller
+// under the same guard and run first in the write's batch.
+import { and, desc, eq, getTableColumns, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import type { Database, Statement } from '../db/client';
 import { accounts, oauthApps, type OAuthAppRow } from '../db/schema';
 import { VERDICT, type HealthStatus, type KeyIds } from './health';
 import {
@@ -60,13 +64,20 @@ const countApps = (db: Database, accountId: string, delta: SQL, guard: SQL): Sta
     .where(and(eq(accounts.id, accountId), guard));
 
 /**
- * The batch that inserts the row, with its metadata's index entries and the
- * account's app count; `insertAt` is the insert's place in it (its RETURNING
- * lists the row if it was written). Nothing is written when the account
- * holds `maxApps` apps or another app has the row's (provider, client_id).
+ * The guard of a create: the account holds fewer than `maxApps` apps and no
+ * app has the row's (provider, client_id).
  */
-export function insertOAuthAppStatements(db: Database, row: OAuthAppRow, maxApps: number, alongside: Alongside = nothing) {
-  const free = and(sql`NOT EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${sameClient(row)})`, underQuota(row.accountId, maxApps))!;
+export function oauthAppIsFree(row: OAuthAppRow, maxApps: number): SQL {
+  return and(sql`NOT EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${sameClient(row)})`, underQuota(row.accountId, maxApps))!;
+}
+
+/**
+ * The batch that inserts the row if `guard` holds (oauthAppIsFree, and
+ * whatever the caller adds), with its metadata's index entries and the
+ * account's app count, after `alongside`; `insertAt` is the insert's place in
+ * it (its RETURNING lists the row if it was written).
+ */
+export function insertOAuthAppStatements(db: Database, row: OAuthAppRow, guard: SQL, alongside: Statement[] = []) {
   // INSERT ... SELECT: the only insert form that takes a WHERE. Its columns
   // are the table's, in the order drizzle lists them.
   const values = sql.join(
@@ -75,49 +86,49 @@ export function insertOAuthAppStatements(db: Database, row: OAuthAppRow, maxApps
   );
   const insert = db
     .insert(oauthApps)
-    .select(sql`SELECT ${values} WHERE ${underQuota(row.accountId, maxApps)}`)
+    .select(sql`SELECT ${values} WHERE ${guard}`)
     .onConflictDoNothing({ target: [oauthApps.accountId, oauthApps.provider, oauthApps.clientId] })
     .returning({ id: oauthApps.id });
   // The counter moves after the insert: the insert's own quota check reads it first.
-  const before = [...alongside(free), indexMetadataStatement(db, row, free)];
+  const before = [...alongside, indexMetadataStatement(db, row, guard)];
   return {
     statements: [...before, insert, countApps(db, row.accountId, sql`1`, appExists(row.id))],
     insertAt: before.length,
   };
 }
 
-/**
- * Inserts the row (insertOAuthAppStatements), or throws DuplicateOAuthAppError
- * naming the app that already holds (account, provider, client_id), or
- * AppQuotaReachedError; either way nothing is written.
- */
-export async function insertOAuthApp(
-  db: Database,
-  row: OAuthAppRow,
-  maxApps: number,
-  alongside: Alongside = nothing,
-): Promise<void> {
-  // Twice at most: the conflicting app may be deleted between the two statements.
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const { statements, insertAt } = insertOAuthAppStatements(db, row, maxApps, alongside);
-    const inserted = await batchResult(db, statements, insertAt);
-    if (inserted.length > 0) return;
-    const existing = await db.select({ id: oauthApps.id }).from(oauthApps).where(sameClient(row)).limit(1);
-    if (existing[0]) throw new DuplicateOAuthAppError(existing[0].id);
-    const [account] = await db.select({ n: accounts.appCount }).from(accounts).where(eq(accounts.id, row.accountId));
-    if (account && account.n >= maxApps) throw new AppQuotaReachedError(maxApps);
-  }
-  throw new Error('insert of an OAuth app conflicted twice without a visible conflicting row');
+/** Inserts the row (insertOAuthAppStatements) in one batch; false if `guard` did not hold, and then nothing is written. */
+export async function insertOAuthApp(db: Database, row: OAuthAppRow, guard: SQL, alongside: Statement[] = []): Promise<boolean> {
+  const { statements, insertAt } = insertOAuthAppStatements(db, row, guard, alongside);
+  return (await batchResult(db, statements, insertAt)).length > 0;
 }
 
 /**
+ * Why oauthAppIsFree(row, maxApps) is false now: the app that holds (account,
+ * provider, client_id), or the quota; undefined if it holds (again).
+ */
+export async function createConflict(
+  db: Database,
+  row: OAuthAppRow,
+  maxApps: number,
+): Promise<DuplicateOAuthAppError | AppQuotaReachedError | undefined> {
+  const existing = await db.select({ id: oauthApps.id }).from(oauthApps).where(sameClient(row)).limit(1);
+  if (existing[0]) return new DuplicateOAuthAppError(existing[0].id);
+  const [account] = await db.select({ n: accounts.appCount }).from(accounts).where(eq(accounts.id, row.accountId));
+  if (account && account.n >= maxApps) return new AppQuotaReachedError(maxApps);
+  return undefined;
+}
+
+/** Rows per insert statement: D1 binds at most 100 parameters a statement, one per column. */
+const IMPORT_CHUNK = Math.floor(100 / Object.keys(getTableColumns(oauthApps)).length);
+
+/**
  * Writes many rows straight to storage, with their index entries and app
- * counts (seeding benchmarks and tests; no quota, no events). Chunks of 7
- * rows: D1 binds at most 100 parameters a statement, and a row has 14.
+ * counts (seeding benchmarks and tests; no quota, no events).
  */
 export async function importOAuthApps(db: Database, rows: OAuthAppRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 7) {
-    const chunk = rows.slice(i, i + 7);
+  for (let i = 0; i < rows.length; i += IMPORT_CHUNK) {
+    const chunk = rows.slice(i, i + IMPORT_CHUNK);
     const perAccount = new Map<string, number>();
     for (const row of chunk) perAccount.set(row.accountId, (perAccount.get(row.accountId) ?? 0) + 1);
     await db.batch([
@@ -136,50 +147,56 @@ export async function findOAuthApp(db: Database, accountId: string, id: string):
 export type OAuthAppChanges = Partial<
   Pick<
     OAuthAppRow,
-    'name' | 'clientSecretCiphertext' | 'clientSecretKeyId' | 'metadata' | 'updatedAt' | 'healthStatus' | 'healthNotes' | 'healthTime'
+    'name' | 'clientSecretCiphertext' | 'clientSecretKeyId' | 'clientSecretGeneration' | 'metadata' | 'updatedAt' | 'healthStatus' | 'healthNotes' | 'healthTime'
   >
 >;
 
+/** The guard of an update: the row exists at the version that was read. */
+export function oauthAppAtVersion(row: Pick<OAuthAppRow, 'accountId' | 'id' | 'version'>): SQL {
+  return sql`EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${and(ownApp(row.accountId, row.id), eq(oauthApps.version, row.version))})`;
+}
+
 /**
- * Applies `changes` if the row is still at `expectedVersion` (compare-and-swap),
- * bumping the version. False if the row is gone or was written meanwhile.
+ * Applies `changes` if `guard` holds (oauthAppAtVersion: compare-and-swap on
+ * the version, and whatever the caller adds), bumping the version, after
+ * `alongside`. False if the row is gone, was written meanwhile, or the
+ * caller's condition failed; then nothing is written.
  */
 export async function updateOAuthApp(
   db: Database,
   row: Pick<OAuthAppRow, 'accountId' | 'id' | 'version' | 'createdAt'>,
   changes: OAuthAppChanges,
-  alongside: Alongside = nothing,
+  guard: SQL,
+  alongside: Statement[] = [],
 ): Promise<boolean> {
-  const where = and(ownApp(row.accountId, row.id), eq(oauthApps.version, row.version));
-  const unchanged = sql`EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${where})`;
   const update = db
     .update(oauthApps)
     .set({ ...changes, version: row.version + 1 })
-    .where(where)
+    .where(and(ownApp(row.accountId, row.id), eq(oauthApps.version, row.version), guard))
     .returning({ id: oauthApps.id });
   // New metadata: its index entries are replaced under the same guard as the update.
   const reindex =
     changes.metadata === undefined
       ? []
-      : [
-          unindexMetadataStatement(db, row.id, unchanged),
-          indexMetadataStatement(db, { ...row, metadata: changes.metadata }, unchanged),
-        ];
-  const before = [...alongside(unchanged), ...reindex];
+      : [unindexMetadataStatement(db, row.id, guard), indexMetadataStatement(db, { ...row, metadata: changes.metadata }, guard)];
+  const before = [...alongside, ...reindex];
   const updated = await batchResult(db, [...before, update], before.length);
   return updated.length > 0;
 }
 
-/** Deletes the row (and so its ciphertext), its index entries and its place in the app count; false if there was none. */
-export async function deleteOAuthApp(
-  db: Database,
-  accountId: string,
-  id: string,
-  alongside: Alongside = nothing,
-): Promise<boolean> {
-  const exists = sql`EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${ownApp(accountId, id)})`;
-  const del = db.delete(oauthApps).where(ownApp(accountId, id)).returning({ id: oauthApps.id });
-  const before = [...alongside(exists), unindexMetadataStatement(db, id, exists), countApps(db, accountId, sql`-1`, exists)];
+/** The guard of a delete: the app exists. */
+export function oauthAppExists(accountId: string, id: string): SQL {
+  return sql`EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${ownApp(accountId, id)})`;
+}
+
+/**
+ * Deletes the row (and so its ciphertext), its index entries and its place in
+ * the app count if `guard` holds (oauthAppExists), after `alongside`; false if
+ * there was none.
+ */
+export async function deleteOAuthApp(db: Database, accountId: string, id: string, guard: SQL, alongside: Statement[] = []): Promise<boolean> {
+  const del = db.delete(oauthApps).where(and(ownApp(accountId, id), guard)).returning({ id: oauthApps.id });
+  const before = [...alongside, unindexMetadataStatement(db, id, guard), countApps(db, accountId, sql`-1`, guard)];
   const deleted = await batchResult(db, [...before, del], before.length);
   return deleted.length > 0;
 }
@@ -332,120 +349,4 @@ function healthIs(status: HealthStatus, keyring: KeyIds): SQL {
     return older.length === 0 ? sql`0` : and(verdictOk, inArray(oauthApps.clientSecretKeyId, older))!;
   }
   return or(eq(oauthApps.healthStatus, VERDICT.error), notInArray(oauthApps.clientSecretKeyId, ids))!;
-}
-
-// ---- Key custody: work across accounts, for the scheduled jobs and operators.
-
-/** A decryption's outcome, to be stored as the row's verdict if its secret is still `ciphertext`. */
-export interface Verdict {
-  id: string;
-  ciphertext: string;
-  status: keyof typeof VERDICT;
-  notes: string[];
-}
-
-/**
- * Stores verdicts in one statement (one JSON parameter, whatever the count),
- * each only if the row still holds the ciphertext that was judged: a secret
- * replaced meanwhile keeps the verdict its writer gave it.
- */
-export function recordVerdictsStatement(db: Database, verdicts: Verdict[], now: Date): Statement {
-  const item = fromJson(verdicts.map((v) => ({ id: v.id, c: v.ciphertext, s: v.status, n: JSON.stringify(v.notes) })));
-  return db
-    .update(oauthApps)
-    .set({ healthStatus: item('s'), healthNotes: item('n'), healthTime: now.toISOString() })
-    .where(and(item.listed, eq(oauthApps.clientSecretCiphertext, item('c'))));
-}
-
-/**
- * Per-row values for one UPDATE, from one JSON parameter (D1 binds at most
- * 100 parameters a statement): item(f) is this row's entry's field f, and
- * item.listed says the row has an entry. drizzle's own update builder keeps
- * it batchable on D1.
- */
-function fromJson(entries: ({ id: string } & Record<string, string>)[]) {
-  const json = JSON.stringify(entries);
-  // Qualified: json_each has an "id" column of its own.
-  const rowId = sql.raw('"oauth_apps"."id"');
-  const item = (field: string): SQL =>
-    sql`(SELECT json_extract(value, ${`$.${field}`}) FROM json_each(${json}) WHERE json_extract(value, '$.id') = ${rowId})`;
-  item.listed = sql`${rowId} IN (SELECT json_extract(value, '$.id') FROM json_each(${json}))`;
-  return item;
-}
-
-/** A row's secret moved from one key to another: the new ciphertext replaces `from` only if the row still holds it. */
-export interface CiphertextSwap {
-  id: string;
-  fromCiphertext: string;
-  fromKeyId: string;
-  ciphertext: string;
-  toKeyId: string;
-}
-
-/**
- * Compare-and-swap of ciphertexts in one statement: a row whose secret was
- * replaced since it was read (a PATCH) keeps the new secret. The version and
- * updated_at stay: the app's content is unchanged, and a client's If-Match
- * must stay valid. The secret decrypted, so its verdict is ok, now.
- */
-export function swapCiphertextsStatement(db: Database, swaps: CiphertextSwap[], now: Date) {
-  const item = fromJson(swaps.map((s) => ({ id: s.id, f: s.fromCiphertext, c: s.ciphertext, k: s.toKeyId })));
-  // RETURNING: the batch's result for this statement lists the rows swapped.
-  return db
-    .update(oauthApps)
-    .set({
-      clientSecretCiphertext: item('c'),
-      clientSecretKeyId: item('k'),
-      healthStatus: VERDICT.ok,
-      healthNotes: '[]',
-      healthTime: now.toISOString(),
-    })
-    .where(and(item.listed, eq(oauthApps.clientSecretCiphertext, item('f'))))
-    .returning({ id: oauthApps.id });
-}
-
-/** Rows to re-encrypt: under one of `keyIds` (older keys the keyring still has), verdict ok. */
-export function rowsUnderKeys(db: Database, keyIds: string[], limit: number): Promise<OAuthAppRow[]> {
-  if (keyIds.length === 0) return Promise.resolve([]);
-  return db
-    .select()
-    .from(oauthApps)
-    .where(and(inArray(oauthApps.clientSecretKeyId, keyIds), eq(oauthApps.healthStatus, VERDICT.ok)))
-    .limit(limit);
-}
-
-/** Rows under `keyId` with this verdict, the longest unchecked first (on the key/health/time index). */
-export function rowsToVerify(db: Database, keyId: string, status: keyof typeof VERDICT, limit: number): Promise<OAuthAppRow[]> {
-  return db
-    .select()
-    .from(oauthApps)
-    .where(and(eq(oauthApps.clientSecretKeyId, keyId), eq(oauthApps.healthStatus, status)))
-    .orderBy(asc(oauthApps.healthTime))
-    .limit(limit);
-}
-
-/** How many rows are left to re-encrypt: under `keyIds`, verdict ok. */
-export async function countUnderKeys(db: Database, keyIds: string[]): Promise<number> {
-  if (keyIds.length === 0) return 0;
-  const [row] = await db
-    .select({ n: count() })
-    .from(oauthApps)
-    .where(and(inArray(oauthApps.clientSecretKeyId, keyIds), eq(oauthApps.healthStatus, VERDICT.ok)));
-  return row?.n ?? 0;
-}
-
-/** How many secrets each key id protects, and how many of those have an error verdict. */
-export async function secretsPerKey(db: Database): Promise<Map<string, { secrets: number; errors: number }>> {
-  const rows = await db
-    .select({ keyId: oauthApps.clientSecretKeyId, status: oauthApps.healthStatus, n: count() })
-    .from(oauthApps)
-    .groupBy(oauthApps.clientSecretKeyId, oauthApps.healthStatus);
-  const out = new Map<string, { secrets: number; errors: number }>();
-  for (const { keyId, status, n } of rows) {
-    const entry = out.get(keyId) ?? { secrets: 0, errors: 0 };
-    entry.secrets += n;
-    if (status === VERDICT.error) entry.errors += n;
-    out.set(keyId, entry);
-  }
-  return out;
 }

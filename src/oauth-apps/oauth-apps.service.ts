@@ -11,8 +11,9 @@ import type { CreateOAuthAppInput, UpdateOAuthAppInput } from './oauth-apps.sche
 
 export const CLIENT_SECRET_FIELD = 'oauth_apps.client_secret';
 
-export function clientSecretContext(row: Pick<OAuthAppRow, 'accountId' | 'id'>): FieldContext {
-  return { accountId: row.accountId, rowId: row.id, field: CLIENT_SECRET_FIELD };
+/** What a row's client secret is bound to: account, row, field and the secret's generation. */
+export function clientSecretContext(row: Pick<OAuthAppRow, 'accountId' | 'id' | 'clientSecretGeneration'>): FieldContext {
+  return { accountId: row.accountId, rowId: row.id, field: CLIENT_SECRET_FIELD, generation: row.clientSecretGeneration };
 }
 
 /** The row for a new app, its secret sealed. The plaintext goes no further. */
@@ -24,7 +25,7 @@ export async function newOAuthAppRow(
 ): Promise<OAuthAppRow> {
   const id = crypto.randomUUID();
   const at = now.toISOString();
-  const sealed = await seal(keyring, input.client_secret, clientSecretContext({ accountId, id }));
+  const sealed = await seal(keyring, input.client_secret, clientSecretContext({ accountId, id, clientSecretGeneration: 1 }));
   return {
     id,
     accountId,
@@ -33,6 +34,7 @@ export async function newOAuthAppRow(
     clientId: input.client_id,
     clientSecretCiphertext: sealed.ciphertext,
     clientSecretKeyId: sealed.keyId,
+    clientSecretGeneration: 1,
     // Canonical (keys sorted), so that the list's metadata filter can compare nested values as text.
     metadata: canonicalJson(input.metadata ?? {}),
     healthStatus: VERDICT.ok,
@@ -63,9 +65,12 @@ export async function planOAuthAppUpdate(
   }
   if (input.client_secret !== undefined) {
     if (!keyring) throw new Error('a keyring is needed to seal a new client_secret');
-    const sealed = await seal(keyring, input.client_secret, clientSecretContext(current));
+    // A new secret is a new generation: the ciphertexts of earlier ones no longer open in this row.
+    const generation = current.clientSecretGeneration + 1;
+    const sealed = await seal(keyring, input.client_secret, clientSecretContext({ ...current, clientSecretGeneration: generation }));
     changes.clientSecretCiphertext = sealed.ciphertext;
     changes.clientSecretKeyId = sealed.keyId;
+    changes.clientSecretGeneration = generation;
     // A freshly sealed secret is healthy as of now, whatever the old one was.
     changes.healthStatus = VERDICT.ok;
     changes.healthNotes = '[]';

@@ -31,11 +31,15 @@ export const providerList = strictObject({
 export const auditEvent = strictObject({
   id: string(),
   action: zEnum(AUDIT_ACTIONS),
-  app_id: string(),
+  app_id: nullable(string()),
+  app_ids: array(string()),
   details: strictObject({
     fields: optional(array(zEnum(['name', 'metadata', 'client_secret']))),
     key_id: optional(string()),
     from_key_id: optional(string()),
+    run_id: optional(string()),
+    reencrypted: optional(int()),
+    failed: optional(int()),
   }),
   token_id: nullable(string()),
   request_id: string(),

@@ -4,7 +4,7 @@ import { DecryptionError, open, seal, type FieldContext } from '../../src/crypto
 import { base64ToBytes, bytesToBase64 } from '../../src/crypto/encoding';
 import { KeyringError, loadKeyring, newKeyringSecret, parseKeyring } from '../../src/crypto/keyring';
 
-const context: FieldContext = { accountId: 'acct-a', rowId: 'row-1', field: 'oauth_apps.client_secret' };
+const context: FieldContext = { accountId: 'acct-a', rowId: 'row-1', field: 'oauth_apps.client_secret', generation: 1 };
 
 describe('field cipher', () => {
   it('round-trips any string, including empty, unicode and a leading BOM', async () => {
@@ -27,16 +27,25 @@ describe('field cipher', () => {
     expect(ivs.size).toBe(100);
   });
 
-  it('fails on a ciphertext moved to another row, account or field', async () => {
+  it('fails on a ciphertext moved to another row, account, field or generation', async () => {
     const keyring = await loadKeyring(newKeyringSecret('k1'));
     const sealed = await seal(keyring, 'secret', context);
     for (const moved of [
       { ...context, rowId: 'row-2' },
       { ...context, accountId: 'acct-b' },
       { ...context, field: 'oauth_apps.name' },
+      { ...context, generation: 2 },
+      { ...context, generation: 0 },
     ]) {
       await expect(open(keyring, sealed, moved)).rejects.toBeInstanceOf(DecryptionError);
     }
+  });
+
+  it('a generation 0 ciphertext (sealed before generations) opens at generation 0 only', async () => {
+    const keyring = await loadKeyring(newKeyringSecret('k1'));
+    const legacy = await seal(keyring, 'old', { ...context, generation: 0 });
+    expect(await open(keyring, legacy, { ...context, generation: 0 })).toBe('old');
+    await expect(open(keyring, legacy, { ...context, generation: 1 })).rejects.toBeInstanceOf(DecryptionError);
   });
 
   it('fails on any flipped byte, and on truncation', async () => {

@@ -68,6 +68,8 @@ const hostileObject = fc
 const query = fc.array(
   fc.oneof(
     { weight: 4, arbitrary: fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...QUERY_KEYS) }, anyText), queryValue) },
+    // Reveals, often: what the audit trail must record exactly once per answer that carries secrets.
+    { weight: 2, arbitrary: fc.constant(['truncate_secrets', 'false'] as [string, string]) },
     fc.tuple(fc.constant('metadata'), hostileObject),
   ),
   { maxLength: 4 },
@@ -108,10 +110,36 @@ const body = fc.oneof(
 
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 
-export function fuzzRequest(known: string[], tokens: string[]): fc.Arbitrary<FuzzRequest> {
+/**
+ * A well-formed reveal (GET or HEAD, one known app or a page, tokens[0] the
+ * owner's with the secrets scope), sometimes with extra query: walked often
+ * enough that the trail's one-event-per-disclosing-answer rule is exercised.
+ */
+function revealRequest(known: string[], tokens: string[]): fc.Arbitrary<FuzzRequest> {
   return fc
     .record({
-      method: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE') }, fc.constantFrom('PUT', 'OPTIONS')),
+      method: fc.constantFrom('GET', 'GET', 'HEAD'),
+      path: fc.oneof(fc.constant('/v1/oauth-apps'), fc.constantFrom(...known).map((id) => `/v1/oauth-apps/${id}`)),
+      extra: fc.option(fc.tuple(fc.constantFrom('limit', 'provider', 'health.status'), fc.constantFrom('1', '2', 'stripe', 'ok', 'warn')), { nil: undefined }),
+      token: fc.constantFrom(...tokens),
+    })
+    .map((r) => ({
+      method: r.method,
+      path: r.path,
+      query: [['truncate_secrets', 'false'] as [string, string], ...(r.extra ? [r.extra] : [])],
+      headers: { Authorization: `Bearer ${r.token}` },
+      body: { kind: 'none' as const },
+    }));
+}
+
+export function fuzzRequest(known: string[], tokens: string[]): fc.Arbitrary<FuzzRequest> {
+  return fc.oneof({ weight: 9, arbitrary: anyRequest(known, tokens) }, { weight: 1, arbitrary: revealRequest(known, [tokens[0]!, ...tokens]) });
+}
+
+function anyRequest(known: string[], tokens: string[]): fc.Arbitrary<FuzzRequest> {
+  return fc
+    .record({
+      method: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE') }, fc.constantFrom('HEAD', 'GET', 'PUT', 'OPTIONS')),
       path: path(known),
       query,
       contentType: maybe(contentType),
@@ -137,7 +165,7 @@ export function fuzzRequest(known: string[], tokens: string[]): fc.Arbitrary<Fuz
         path: r.path,
         query: r.query,
         headers,
-        body: r.method === 'GET' || r.method === 'DELETE' || r.method === 'OPTIONS' ? { kind: 'none' as const } : r.body,
+        body: ['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(r.method) ? { kind: 'none' as const } : r.body,
         ...(typeof sent === 'string' && sent.startsWith('fz-') ? { secret: sent } : {}),
       };
     });

@@ -5,7 +5,9 @@
 //     documented status, a body of the documented shape — the error shape for errors);
 //   - a refused request (4xx) changes nothing: a snapshot of the apps, their
 //     metadata index, events, accounts (and app counts) and tokens is the same after it;
-//   - the client_secret it sent is in neither its answer nor (after the file) any log line.
+//   - a HEAD changes nothing, whatever it answers (it never decrypts nor records a reveal);
+//   - the client_secret it sent is in neither its answer nor (after the file) any log line;
+//   - afterwards, the trail holds exactly one reveal event per answer that carried secrets.
 // Cases: 5,000 on the Worker and 5,000 on Node. A failure
 // prints its seed and path; keep them in regressions.ts, which replays each one first.
 import fc from 'fast-check';
@@ -14,6 +16,7 @@ import { createdApp, env, newCaller, sendMany, targetInfo, type TestToken } from
 import { rememberSecret } from '../support/log-capture';
 import { fuzzRequest, type FuzzRequest } from './arbitraries';
 import { REGRESSIONS } from './regressions';
+import { SECRET_MASK } from '../../src/oauth-apps/oauth-apps.schemas';
 
 // Cases per target (worker and node; vitest.config.ts says why not worker-libsql).
 const RUNS = 5000;
@@ -23,6 +26,8 @@ let reader: TestToken;
 let operator: TestToken;
 let known: string[];
 let cases = 0;
+/** Answers that carried at least one plaintext secret (each must have recorded one reveal event). */
+let disclosures = 0;
 
 beforeAll(async () => {
   owner = await newCaller(['oauth_apps:read', 'oauth_apps:write', 'oauth_apps:secrets']);
@@ -32,7 +37,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => {
-  console.log(`fuzz (${targetInfo.name}): ${cases} generated requests, no 5xx, every answer as documented`);
+  console.log(`fuzz (${targetInfo.name}): ${cases} generated requests (${disclosures} answers carried secrets), no 5xx, every answer as documented`);
 });
 
 /**
@@ -74,7 +79,20 @@ async function check(r: FuzzRequest): Promise<void> {
   const text = await res.text();
   expect(res.status, `${r.method} ${r.path}: ${text}`).toBeLessThan(500);
   if (r.secret) expect(text.includes(r.secret), 'the sent secret came back').toBe(false);
-  if (res.status >= 400) expect(await snapshot(), `${r.method} ${r.path} → ${res.status} changed the database`).toBe(before);
+  if (res.status >= 400 || r.method === 'HEAD') {
+    expect(await snapshot(), `${r.method} ${r.path} → ${res.status} changed the database`).toBe(before);
+  }
+  if (r.method === 'GET' && res.status === 200 && carriesSecrets(JSON.parse(text))) disclosures++;
+}
+
+/** Whether an answer shows any plaintext secret: an app, or a page of them, with client_secret other than the mask and null. */
+function carriesSecrets(body: unknown): boolean {
+  const shown = (app: unknown) => {
+    const secret = (app as { client_secret?: unknown } | null)?.client_secret;
+    return typeof secret === 'string' && secret !== SECRET_MASK;
+  };
+  const data = (body as { data?: unknown } | null)?.data;
+  return Array.isArray(data) ? data.some(shown) : shown(body);
 }
 
 const property = () =>
@@ -88,6 +106,17 @@ describe('fuzzing every endpoint', () => {
   it(`${RUNS} generated requests: no 5xx, documented answers, refusals change nothing, no secret echoed`, async () => {
     await fc.assert(property(), { numRuns: RUNS, endOnFailure: true });
   }, 600_000);
+
+  it('afterwards, the trail holds one reveal event per answer that carried secrets, and every app it names has its link', async () => {
+    const reveals = await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'oauth_app.secret_revealed'").first<{ n: number }>();
+    expect(disclosures).toBeGreaterThan(0);
+    expect(reveals!.n).toBe(disclosures);
+    const unlinked = await env.DB.prepare(
+      `SELECT count(*) AS n FROM audit_events e, json_each(e.app_ids) a
+        WHERE NOT EXISTS (SELECT 1 FROM audit_event_apps l WHERE l.account_id = e.account_id AND l.app_id = a.value AND l.event_seq = e.seq)`,
+    ).first<{ n: number }>();
+    expect(unlinked!.n).toBe(0);
+  });
 
   it('afterwards, the app counts and the metadata index agree with the apps', async () => {
     const count = async (sql: string) => (await env.DB.prepare(sql).first<{ n: number }>())!.n;

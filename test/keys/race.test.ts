@@ -1,7 +1,7 @@
 // Re-encryption is a compare-and-swap on the old ciphertext: a PATCH of the
 // secret that lands while a rotation batch is in flight keeps its value.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { scheduledActor } from '../../src/audit/audit-events';
+import { runActor } from '../../src/audit/audit-events';
 import { loadKeyring } from '../../src/crypto/keyring';
 import type { Database } from '../../src/db/client';
 import { rotateBatch } from '../../src/keys/custody';
@@ -60,7 +60,7 @@ describe('a PATCH racing the rotation batch', () => {
         };
       },
     });
-    const result = await rotateBatch(racing, await loadKeyring(K1_K2), 500, scheduledActor());
+    const result = await rotateBatch(racing, await loadKeyring(K1_K2), 500, runActor());
     expect(result).toMatchObject({ reencrypted: 0, raced: 1, remaining: 0 });
     expect(await revealed(app.id)).toBe(patchedSecret);
     expect(await events(app.id)).toEqual(['oauth_app.created', 'oauth_app.updated', 'oauth_app.secret_revealed']);

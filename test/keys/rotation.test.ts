@@ -156,16 +156,40 @@ describe(`key rotation: ${APPS} secrets, k1 -> {k1, k2 primary} -> rotation -> k
       expect(app.health.status).toBe('ok');
     }
     const { results } = await env.DB.prepare(
-      "SELECT app_id, details, token_id FROM audit_events WHERE account_id = ? AND action = 'oauth_app.secret_reencrypted'",
+      "SELECT app_id, details, token_id, request_id FROM audit_events WHERE account_id = ? AND action = 'oauth_app.secret_reencrypted'",
     )
       .bind(owner.accountId)
-      .all<{ app_id: string; details: string; token_id: string | null }>();
+      .all<{ app_id: string; details: string; token_id: string | null; request_id: string }>();
     expect(results).toHaveLength(APPS);
     expect(new Set(results.map((r) => r.app_id)).size).toBe(APPS);
     for (const r of results) expect(JSON.parse(r.details)).toEqual({ from_key_id: K1, key_id: K2 });
-    // The cron's batch has no token; the operator's calls carry the operator's.
-    expect(results.some((r) => r.token_id === null)).toBe(true);
-    expect(results.some((r) => r.token_id === operator.tokenId)).toBe(true);
+    // Neither the cron's batch nor the operator's calls put a token or a request id in the tenant's trail: run ids.
+    for (const r of results) {
+      expect(r.token_id).toBeNull();
+      expect(r.request_id).toMatch(/^run_[0-9a-f]{32}$/);
+    }
+    // The operator's calls are in the operator's own trail, with its token, each naming its run and what it did.
+    const runs = await env.DB.prepare(
+      "SELECT details, token_id, request_id, app_id, app_ids FROM audit_events WHERE account_id = ? AND action = 'encryption_keys.rotated'",
+    )
+      .bind(operator.accountId)
+      .all<{ details: string; token_id: string; request_id: string; app_id: string | null; app_ids: string }>();
+    expect(runs.results.length).toBeGreaterThan(0);
+    let byOperator = 0;
+    for (const run of runs.results) {
+      expect(run.token_id).toBe(operator.tokenId);
+      expect(run.request_id).toMatch(/^req_/);
+      expect([run.app_id, run.app_ids]).toEqual([null, '[]']);
+      const details = JSON.parse(run.details) as { run_id: string; key_id: string; reencrypted: number; failed: number };
+      // Counted across every account the run reached.
+      const own = await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE request_id = ?').bind(details.run_id).first<{ n: number }>();
+      expect(details.reencrypted).toBe(own!.n);
+      expect(details.key_id).toBe(K2);
+      byOperator += results.filter((r) => r.request_id === details.run_id).length;
+    }
+    // Some secrets were moved by the cron (no operator event), the rest by the operator's runs.
+    expect(byOperator).toBeGreaterThan(0);
+    expect(byOperator).toBeLessThan(APPS);
   });
 
   it('with k1 dropped ({k2}): nothing breaks', async () => {

@@ -170,6 +170,8 @@ describe('the settings', () => {
       ['MAX_CONNECTIONS', 'lots'],
       ['UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE', '-1'],
       ['MAX_APPS_PER_ACCOUNT', '1e3'],
+      ['AUDIT_RETENTION_DAYS', '0'],
+      ['AUDIT_RETENTION_DAYS', '36501'],
       ['CLIENT_ADDRESS_HEADER', 'bad header'],
     ] as const) {
       expect(() => readNodeConfig({ ...base, [name]: value }), name).toThrow(ConfigError);

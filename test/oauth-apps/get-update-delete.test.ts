@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { oauthApps } from '../../src/db/schema';
 import { revealClientSecret } from '../../src/oauth-apps/oauth-apps.service';
 import {
+  createToken,
   createdApp,
   db,
   deleteApp,
@@ -52,10 +53,15 @@ describe('GET /v1/oauth-apps/{id}', () => {
     expect(res.headers.get('ETag')).toBe('"v1"');
   });
 
-  it('needs oauth_apps:read', async () => {
+  it('needs oauth_apps:read, which oauth_apps:write implies', async () => {
     const app = await createdApp(owner.token);
-    const writer = await newCaller(['oauth_apps:write']);
-    await expectError(await getApp(writer.token, app.id), 403);
+    const secretsOnly = await newCaller(['oauth_apps:secrets']);
+    await expectError(await getApp(secretsOnly.token, app.id), 403);
+    // A write answers with the whole app, so write could never be write-only: it reads too (in its own account).
+    const writer = await createToken(owner.accountId, ['oauth_apps:write']);
+    expect((await getApp(writer.token, app.id)).status).toBe(200);
+    // Never the secret: that stays the secrets scope's.
+    await expectError(await getApp(writer.token, app.id, '?truncate_secrets=false'), 403);
   });
 
   it('answers the same 404 for a malformed id, a missing id and another account’s app', async () => {

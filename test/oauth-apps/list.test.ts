@@ -233,9 +233,9 @@ describe('GET /v1/oauth-apps: bad queries are 422 and name the parameter', () =>
     });
   }
 
-  it('needs oauth_apps:read', async () => {
-    const writer = await newCaller(['oauth_apps:write']);
-    expect((await listApps(writer.token)).status).toBe(403);
+  it('needs oauth_apps:read, which oauth_apps:write implies', async () => {
+    expect((await listApps((await newCaller(['oauth_apps:secrets'])).token)).status).toBe(403);
+    expect((await listApps((await newCaller(['oauth_apps:write'])).token)).status).toBe(200);
   });
 });
 

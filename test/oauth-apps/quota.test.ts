@@ -2,7 +2,7 @@
 // the quota is kept by a counter in the create's batch, never a COUNT(*).
 import { describe, expect, it } from 'vitest';
 import { loadKeyring } from '../../src/crypto/keyring';
-import { insertOAuthAppStatements } from '../../src/oauth-apps/oauth-apps.repository';
+import { insertOAuthAppStatements, oauthAppIsFree } from '../../src/oauth-apps/oauth-apps.repository';
 import { newOAuthAppRow } from '../../src/oauth-apps/oauth-apps.service';
 import { db, env, newCaller, request, seedBody, sendWithEnv, type TestToken } from '../support/fixtures';
 
@@ -83,7 +83,7 @@ describe('MAX_APPS_PER_ACCOUNT', () => {
     const caller = await newCaller();
     const keyring = await loadKeyring(env.ENCRYPTION_KEYRING);
     const row = await newOAuthAppRow(keyring, caller.accountId, seedBody() as never, new Date());
-    for (const statement of insertOAuthAppStatements(db(), row, 100_000, () => []).statements) {
+    for (const statement of insertOAuthAppStatements(db(), row, oauthAppIsFree(row, 100_000)).statements) {
       const { sql: text, params } = (statement as unknown as { toSQL(): { sql: string; params: unknown[] } }).toSQL();
       const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${text}`).bind(...params).all<{ detail: string }>();
       const detail = plan.results.map((r) => r.detail).join(' | ');

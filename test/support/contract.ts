@@ -48,7 +48,9 @@ export const contractChecks = () => checked;
 export async function checkContract(request: Request, response: Response): Promise<void> {
   const path = new URL(request.url).pathname;
   const forPath = operations.filter((op) => op.pattern.test(path));
-  const op = forPath.find((o) => o.method === request.method);
+  // A HEAD is its GET without a body (HTTP semantics; Hono answers it so): the same statuses.
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  const op = forPath.find((o) => o.method === method);
   const where = `${request.method} ${path} → ${response.status}`;
   let validator: Validator | undefined;
   if (!op) {
@@ -63,6 +65,10 @@ export async function checkContract(request: Request, response: Response): Promi
   }
   checked++;
   if (!validator) return;
+  if (request.method === 'HEAD') {
+    if ((await response.clone().text()) !== '') throw new Error(`contract: ${where}: a HEAD answer carried a body`);
+    return;
+  }
   if (!(response.headers.get('Content-Type') ?? '').startsWith('application/json')) {
     throw new Error(`contract: ${where}: documented as JSON, sent ${response.headers.get('Content-Type')}`);
   }

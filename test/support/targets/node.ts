@@ -60,7 +60,7 @@ export const target: Target = {
   },
   sendWithEnv: async (request, overrides) => app.fetch(request, { ...env, ...overrides }),
   async runScheduled(now, overrides = {}) {
-    await runScheduled(db, overrides.ENCRYPTION_KEYRING ?? env.ENCRYPTION_KEYRING, now);
+    await runScheduled(db, { ...env, ...overrides }, now);
   },
 };
 
