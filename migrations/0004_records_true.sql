@@ -3,9 +3,8 @@ CREATE TABLE `audit_event_apps` (
 	`app_id` text NOT NULL,
 	`event_seq` integer NOT NULL,
 	PRIMARY KEY(`account_id`, `app_id`, `event_seq`)
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
-CREATE INDEX `audit_event_apps_event_idx` ON `audit_event_apps` (`event_seq`);--> statement-breakpoint
 -- audit_events is rebuilt (SQLite cannot drop a NOT NULL): app_id becomes nullable, app_ids is new.
 -- No foreign-key pragmas: no table references audit_events, and D1 ignores foreign_keys=OFF.
 CREATE TABLE `__new_audit_events` (

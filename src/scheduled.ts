@@ -15,7 +15,8 @@ const MAX_BATCHES = 20;
 /**
  * Expired audit events per batch, and batches per run: 10,000 events a run,
  * ~960,000 a day at the Worker's 96 runs. A batch deletes at most 200 events
- * and their audit_event_apps rows (at most 100 each: a list page's reveal).
+ * and their audit_event_apps rows (at most 100 each: a list page's reveal),
+ * each found by key.
  */
 export const EVENT_PURGE_BATCH = 200;
 const MAX_EVENT_BATCHES = 50;

@@ -1,7 +1,7 @@
 // The only code that reads or writes the audit trail (audit_events and the
 // apps each event names, audit_event_apps). Events are written as statements
 // for the caller's batch, so an event commits exactly when what it records does.
-import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Database, Statement } from '../db/client';
 import { auditEventApps, auditEvents, oauthApps } from '../db/schema';
 import { newId } from '../util/ids';
@@ -141,19 +141,22 @@ export async function auditEventExists(db: Database, accountId: string, id: stri
 
 /**
  * Deletes up to `max` events created before `cutoff`, oldest first (on the
- * created_at index), with their audit_event_apps rows (at most a page's 100
- * each), in one batch; returns how many events.
+ * created_at index), with their audit_event_apps rows (found by primary key
+ * from each event's app_ids, at most a page's 100 each), in one batch;
+ * returns how many events.
  */
 export async function purgeExpiredEvents(db: Database, cutoff: Date, max: number): Promise<number> {
-  const oldest = db
-    .select({ seq: auditEvents.seq })
-    .from(auditEvents)
-    .where(lt(auditEvents.createdAt, cutoff.toISOString()))
-    .orderBy(auditEvents.createdAt)
-    .limit(max);
+  const oldest = sql`SELECT * FROM ${auditEvents} WHERE ${lt(auditEvents.createdAt, cutoff.toISOString())} ORDER BY ${auditEvents.createdAt} LIMIT ${max}`;
   const [, deleted] = await db.batch([
-    db.delete(auditEventApps).where(inArray(auditEventApps.eventSeq, oldest)),
-    db.delete(auditEvents).where(inArray(auditEvents.seq, oldest)).returning({ seq: auditEvents.seq }),
+    db
+      .delete(auditEventApps)
+      .where(
+        sql`(${auditEventApps.accountId}, ${auditEventApps.appId}, ${auditEventApps.eventSeq}) IN (SELECT e.account_id, a.value, e.seq FROM (${oldest}) AS e, json_each(e.app_ids) AS a)`,
+      ),
+    db
+      .delete(auditEvents)
+      .where(sql`${auditEvents.seq} IN (SELECT seq FROM (${oldest}))`)
+      .returning({ seq: auditEvents.seq }),
   ]);
   return deleted.length;
 }

@@ -157,7 +157,9 @@ export const auditEvents = sqliteTable(
 
 // Which apps each event names (one row per app): an app's trail, newest
 // first, is a keyset walk of (account, app, event_seq), however many apps one
-// event names (a list page that disclosed 100 secrets is one event).
+// event names (a list page that disclosed 100 secrets is one event). The
+// table is its primary key alone: WITHOUT ROWID, added by hand to the
+// migration (drizzle-kit cannot say it), so a row is stored once, not twice.
 export const auditEventApps = sqliteTable(
   'audit_event_apps',
   {
@@ -165,11 +167,7 @@ export const auditEventApps = sqliteTable(
     appId: text('app_id').notNull(),
     eventSeq: integer('event_seq').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.accountId, t.appId, t.eventSeq] }),
-    // The retention purge removes an event's rows with it.
-    index('audit_event_apps_event_idx').on(t.eventSeq),
-  ],
+  (t) => [primaryKey({ columns: [t.accountId, t.appId, t.eventSeq] })],
 );
 
 // One row per (account, Idempotency-Key): a reservation while the request
