@@ -11,7 +11,7 @@ import type { Database } from '../../src/db/client';
 import { idempotencyKeys } from '../../src/db/schema';
 import { singlePrimaryEngine } from '../../src/db/libsql';
 import type { AppObject } from '../support/fixtures';
-import { createdApp, db, env, newCaller, rawRow, request, send } from '../support/fixtures';
+import { createdApp, db, env, newCaller, newSecret, rawRow, request, send } from '../support/fixtures';
 
 /** The app on the target's storage, whose first write batch runs `meanwhile` first. */
 function stalledApp(meanwhile: () => Promise<void>) {
@@ -51,8 +51,10 @@ describe('a request that lost its Idempotency-Key lease', () => {
     const caller = await newCaller();
     const app = await createdApp(caller.token);
     const key = crypto.randomUUID();
+    // A new client_secret always counts as a change: applied twice, it would be two writes.
+    const secret = newSecret();
     const patch = (name: string) =>
-      request('PATCH', `/v1/oauth-apps/${app.id}`, { token: caller.token, body: { name }, headers: { 'Idempotency-Key': key } });
+      request('PATCH', `/v1/oauth-apps/${app.id}`, { token: caller.token, body: { name, client_secret: secret }, headers: { 'Idempotency-Key': key } });
     let retry: Response | undefined;
     const first = await stalledApp(async () => {
       await leaseLapses(key);
@@ -61,11 +63,11 @@ describe('a request that lost its Idempotency-Key lease', () => {
     })(patch('renamed'));
 
     expect(retry!.status).toBe(200);
-    expect(first.status).toBe(409);
-    expect(((await first.json()) as { summary: string }).summary).toMatch(/lease.*changed nothing/);
     // Applied once: one update event, version 2, and the key holds the retry's answer.
     expect(await events(app.id)).toEqual(['oauth_app.created', 'oauth_app.updated']);
     expect((await rawRow(app.id))!.version).toBe(2);
+    expect(first.status).toBe(409);
+    expect(((await first.json()) as { summary: string }).summary).toMatch(/lease.*changed nothing/);
     const replay = await send(patch('renamed'));
     expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
     expect(await replay.text()).toBe(await retry!.clone().text());
