@@ -82,6 +82,11 @@ async function main(): Promise<void> {
     const deleted = await fetch(`${BASE}/v1/oauth-apps/${app.id as string}`, { method: 'DELETE', headers: auth });
     check(deleted.status === 200 && ((await deleted.json()) as { deleted: boolean }).deleted, `delete answered ${deleted.status}`);
 
+    // The document, served from public/ through the ASSETS binding.
+    step = 'openapi.json';
+    const doc = await fetch(`${BASE}/openapi.json`);
+    check(doc.status === 200 && ((await doc.json()) as { openapi: string }).openapi === '3.1.0', `/openapi.json answered ${doc.status}`);
+
     // token:create while the dev server runs, against the same local database.
     step = 'token:create';
     const minted = await run('npm', ['run', '--silent', 'token:create', '--', '--account', 'smoke', '--scopes', 'oauth_apps:write']);

@@ -45,7 +45,9 @@ async function main(): Promise<void> {
     check(res.status === 200, `create answered ${res.status}: ${text}`);
     const app = JSON.parse(text) as { client_secret: string };
     check(app.client_secret === '**********', 'the secret was not masked');
-    console.log(`smoke:node ok: npm run start:node served ${base}, the printed token command minted a token, create answered 200`);
+    const doc = await fetch(`${base}/openapi.json`);
+    check(doc.status === 200 && ((await doc.json()) as { openapi: string }).openapi === '3.1.0', `/openapi.json answered ${doc.status}`);
+    console.log(`smoke:node ok: npm run start:node served ${base}, the printed token command minted a token, create answered 200, /openapi.json served`);
   } finally {
     // npm runs tsx runs node: stop the whole group.
     if (server.pid) process.kill(-server.pid, 'SIGTERM');

@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import type { StorageEngine } from './db/engine';
 import type { AppEnv } from './env';
+import { cors } from './http/cors';
 import { database } from './http/database';
 import { handleError, handleNotFound, methodNotAllowed } from './http/errors';
 import { openApiRoute } from './openapi/route';
@@ -15,6 +16,7 @@ import { providersRoutes } from './providers/providers.routes';
 export function createApp(engine: StorageEngine) {
   const app = new Hono<AppEnv>();
   app.use(requestContext());
+  app.use(cors());
   // The OpenAPI document, public: no token, no storage.
   app.get('/openapi.json', openApiRoute);
   app.all('/openapi.json', methodNotAllowed(['GET']));

@@ -3,6 +3,7 @@
 import type { VerifiedToken } from './auth/token-cache';
 import { MAX_TOKEN_CACHE_TTL_SECONDS } from './auth/token-cache';
 import type { Database } from './db/client';
+import type { RateLimitState } from './http/rate-limit';
 import type { IdempotencyScope } from './idempotency/idempotency.middleware';
 
 export interface Bindings {
@@ -20,6 +21,10 @@ export interface Bindings {
   REQUEST_LOG?: string;
   /** Per-token rate limit ([[ratelimits]] in wrangler.toml). Absent: no limit. */
   RATE_LIMITER?: RateLimit;
+  /** The binding's limit per 60 s, for the RateLimit-Policy header (the binding cannot say it). */
+  RATE_LIMIT_PER_MINUTE?: string;
+  /** The same for UNAUTHENTICATED_RATE_LIMITER. */
+  UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE?: string;
   /**
    * Per-client-address limit on requests without an already verified token
    * (missing, malformed or unknown), checked before any storage lookup
@@ -30,6 +35,10 @@ export interface Bindings {
   MAX_APPS_PER_ACCOUNT?: string;
   /** Days an audit event is kept before the scheduled job purges it; 1–36500, default 400. */
   AUDIT_RETENTION_DAYS?: string;
+  /** Static files (public/): the OpenAPI document. Workers Static Assets, or public/ itself on Node. */
+  ASSETS?: Fetcher;
+  /** Origins browsers may call the API from, comma-separated ("*": any); unset: no CORS. */
+  CORS_ORIGINS?: string;
   /**
    * The client's address for a request (the Node server: its socket, or a
    * trusted proxy's header). Absent: the Workers CF-Connecting-IP header.
@@ -44,6 +53,8 @@ export interface Variables {
   idempotency?: IdempotencyScope;
   /** No request log line for this answer (a flood the unauthenticated limit answers). */
   quiet?: true;
+  /** The rate limit this request was counted against, for the answer's headers. */
+  rateLimit?: RateLimitState;
 }
 
 export interface AppEnv {
@@ -56,6 +67,7 @@ export interface Config {
   requestLog: 'all' | 'errors';
   maxAppsPerAccount: number;
   auditRetentionDays: number;
+  corsOrigins: string[];
 }
 
 export const DEFAULT_MAX_APPS_PER_ACCOUNT = 100_000;
@@ -78,6 +90,7 @@ export function readConfig(env: Bindings): Config {
       requestLog: parseRequestLog(env.REQUEST_LOG),
       maxAppsPerAccount: parseMaxApps(env.MAX_APPS_PER_ACCOUNT),
       auditRetentionDays: parseRetention(env.AUDIT_RETENTION_DAYS),
+      corsOrigins: parseOrigins(env.CORS_ORIGINS),
     };
     configs.set(env, config);
   }
@@ -115,4 +128,18 @@ function parseRetention(raw: string | undefined): number {
     throw new ConfigError(`AUDIT_RETENTION_DAYS must be an integer from 1 to ${MAX_AUDIT_RETENTION_DAYS}`);
   }
   return value;
+}
+
+/** An origin as browsers send it: scheme, host, optional port; no path. */
+const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:[0-9]{1,5})?$|^https?:\/\/\[[0-9a-f:.]+\](:[0-9]{1,5})?$/i;
+
+function parseOrigins(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (origin !== '*' && !ORIGIN.test(origin)) {
+      throw new ConfigError('CORS_ORIGINS must be a comma-separated list of origins (https://host[:port]) or *');
+    }
+  }
+  return origins;
 }

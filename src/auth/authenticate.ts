@@ -14,8 +14,8 @@ const BEARER = /^Bearer +(\S+) *$/i;
 /** last_used_at is kept to the minute. */
 const LAST_USED_GRANULARITY_MS = 60_000;
 
-function unauthorized(summary: string): ApiError {
-  return new ApiError(401, summary, { headers: { 'WWW-Authenticate': 'Bearer' } });
+function unauthorized(code: 'authentication_required' | 'authorization_malformed' | 'token_invalid' | 'token_expired', summary: string): ApiError {
+  return new ApiError(code, summary, { headers: { 'WWW-Authenticate': 'Bearer' } });
 }
 
 /**
@@ -32,8 +32,8 @@ export function requireToken(scope?: Scope | Scope[]): MiddlewareHandler<AppEnv>
       throw await countRefusal(
         c,
         header === undefined
-          ? unauthorized('Authentication is required: send Authorization: Bearer <API token>.')
-          : unauthorized('The Authorization header must be "Bearer <API token>" with a well-formed API token.'),
+          ? unauthorized('authentication_required', 'Authentication is required: send Authorization: Bearer <API token>.')
+          : unauthorized('authorization_malformed', 'The Authorization header must be "Bearer <API token>" with a well-formed API token.'),
       );
     }
     const { tokenCacheTtlSeconds } = readConfig(c.env);
@@ -50,7 +50,7 @@ export function requireToken(scope?: Scope | Scope[]): MiddlewareHandler<AppEnv>
       }
     }
     c.set('auth', auth);
-    await enforceRateLimit(c.env.RATE_LIMITER, auth.tokenId);
+    await enforceRateLimit(c, auth.tokenId);
     if (scope !== undefined) requireGranted(auth, scope);
     await next();
   };
@@ -60,7 +60,7 @@ export function requireToken(scope?: Scope | Scope[]): MiddlewareHandler<AppEnv>
 export function requireGranted(auth: VerifiedToken, scope: Scope | Scope[]): void {
   const wanted = Array.isArray(scope) ? scope : [scope];
   if (wanted.some((s) => grants(auth.scopes, s))) return;
-  throw new ApiError(403, `This API token lacks the ${wanted.join(' or ')} scope.`);
+  throw new ApiError('scope_missing', `This API token lacks the ${wanted.join(' or ')} scope.`);
 }
 
 /** Looks the token (its hash) up in storage; caches it once verified. */
@@ -68,9 +68,9 @@ async function verify(db: Database, hash: string, ttlSeconds: number): Promise<V
   const now = Date.now();
   const row = await findTokenByHash(db, hash);
   // Unknown and revoked tokens get the same answer.
-  if (!row || row.revokedAt !== null) throw unauthorized('The API token is not valid.');
+  if (!row || row.revokedAt !== null) throw unauthorized('token_invalid', 'The API token is not valid.');
   const expiresAtMs = row.expiresAt === null ? undefined : Date.parse(row.expiresAt);
-  if (expiresAtMs !== undefined && !(expiresAtMs > now)) throw unauthorized('The API token has expired.');
+  if (expiresAtMs !== undefined && !(expiresAtMs > now)) throw unauthorized('token_expired', 'The API token has expired.');
 
   // Only on a cache miss, and only if the stored time is a minute old: cheap.
   const lastUsedMs = row.lastUsedAt === null ? undefined : Date.parse(row.lastUsedAt);

@@ -9,7 +9,8 @@ import type { components, paths } from './api';
 
 export type { components, paths };
 export type OAuthApp = components['schemas']['OAuthApp'];
-export type ApiErrorBody = components['schemas']['Error'];
+export type ApiErrorBody = components['schemas']['ErrorResponse'];
+export type ErrorCode = ApiErrorBody['code'];
 export type OAuthAppsClient = Client<paths>;
 
 export interface ClientOptions {
@@ -21,9 +22,24 @@ export interface ClientOptions {
   fetch?: (request: Request) => Promise<Response>;
 }
 
+/**
+ * Query strings as the API reads them: numbers and booleans as their text, a
+ * JSON-object parameter (the list's metadata filter) as its JSON text, as the
+ * document says (content: application/json), URL-encoded.
+ */
+export function serializeQuery(query: Record<string, unknown>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    params.append(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+  return params.toString();
+}
+
 export function createOAuthAppsClient(options: ClientOptions): OAuthAppsClient {
   return createClient<paths>({
     baseUrl: options.baseUrl,
+    querySerializer: serializeQuery,
     headers: { Authorization: `Bearer ${options.token}` },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });

@@ -30,7 +30,7 @@ function parseBookmark(raw: string | undefined): string | undefined {
   const value = raw.trim();
   if (BOOKMARK.test(value) || CONSTRAINTS.has(value)) return value;
   throw new ApiError(
-    400,
+    'bookmark_malformed',
     `The ${BOOKMARK_HEADER} header must be a bookmark from an earlier response's ${BOOKMARK_HEADER} header, or first-primary.`,
   );
 }

@@ -1,19 +1,22 @@
 // One error type, rendered in one place, in the API's one error shape:
-// {"summary": "...", "validation_errors"?: {...}, "request_id": "..."}.
+// {"code": "...", "summary": "...", "validation_errors"?: {...}, "request_id": "..."}.
+// The code names the cause (src/http/error-codes.ts) and sets the status.
 import type { Context, ErrorHandler, Handler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { KeyringError } from '../crypto/keyring';
 import { isStorageBusy } from '../db/errors';
 import { ConfigError, type AppEnv } from '../env';
+import { ERROR_STATUS, type ErrorCode } from './error-codes';
 import { logError } from './log';
 
 export type ValidationErrors = Record<string, string[]>;
 
 export class ApiError extends Error {
   override name = 'ApiError';
+  readonly status: ContentfulStatusCode;
   constructor(
-    readonly status: ContentfulStatusCode,
+    readonly code: ErrorCode,
     readonly summary: string,
     readonly extra: {
       validationErrors?: ValidationErrors;
@@ -23,6 +26,7 @@ export class ApiError extends Error {
     } = {},
   ) {
     super(summary);
+    this.status = ERROR_STATUS[code];
   }
 }
 
@@ -33,7 +37,7 @@ const STORAGE_BUSY =
 const STORAGE_RETRY_AFTER_SECONDS = 1;
 
 export function renderError(c: Context<AppEnv>, error: ApiError): Response {
-  const body: Record<string, unknown> = { summary: error.summary };
+  const body: Record<string, unknown> = { code: error.code, summary: error.summary };
   if (error.extra.validationErrors) body.validation_errors = error.extra.validationErrors;
   Object.assign(body, error.extra.fields);
   body.request_id = c.get('requestId');
@@ -43,25 +47,24 @@ export function renderError(c: Context<AppEnv>, error: ApiError): Response {
 export const handleError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof ApiError) return renderError(c, err);
   if (err instanceof HTTPException && err.status < 500) {
-    // Hono's own refusals (its validator's malformed JSON, for one) in our shape.
-    const summary = err.status === 400 ? 'The request body is not valid JSON.' : 'The request could not be processed.';
-    return renderError(c, new ApiError(err.status, summary));
+    // Hono's own refusals (its validator's malformed JSON, the only one it makes here) in our shape.
+    return renderError(c, new ApiError('body_not_json', 'The request body is not valid JSON.'));
   }
   if (err instanceof KeyringError || err instanceof ConfigError) {
     // Fail closed: the operator reads why in the log, the caller gets no details.
     logError(c, 'server misconfigured', err);
-    return renderError(c, new ApiError(500, MISCONFIGURED));
+    return renderError(c, new ApiError('misconfigured', MISCONFIGURED));
   }
   if (isStorageBusy(err)) {
     logError(c, 'storage busy', err);
-    return renderError(c, new ApiError(503, STORAGE_BUSY, { headers: { 'Retry-After': String(STORAGE_RETRY_AFTER_SECONDS) } }));
+    return renderError(c, new ApiError('storage_unavailable', STORAGE_BUSY, { headers: { 'Retry-After': String(STORAGE_RETRY_AFTER_SECONDS) } }));
   }
   logError(c, 'unhandled error', err);
-  return renderError(c, new ApiError(500, UNEXPECTED));
+  return renderError(c, new ApiError('internal_error', UNEXPECTED));
 };
 
 export const handleNotFound: NotFoundHandler<AppEnv> = (c) =>
-  renderError(c, new ApiError(404, `No route matches ${c.req.method} ${truncate(c.req.path, 200)}.`));
+  renderError(c, new ApiError('route_not_found', `No route matches ${c.req.method} ${truncate(c.req.path, 200)}.`));
 
 /** Registered after a path's real methods: Hono has no automatic 405. */
 export function methodNotAllowed(allowed: readonly string[]): Handler<AppEnv> {
@@ -69,7 +72,7 @@ export function methodNotAllowed(allowed: readonly string[]): Handler<AppEnv> {
   return (c) =>
     renderError(
       c,
-      new ApiError(405, `Method ${truncate(c.req.method, 20)} is not allowed here; allowed: ${allow}.`, {
+      new ApiError('method_not_allowed', `Method ${truncate(c.req.method, 20)} is not allowed here; allowed: ${allow}.`, {
         headers: { Allow: allow },
       }),
     );

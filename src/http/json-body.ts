@@ -20,11 +20,11 @@ export function jsonBody(options: { allowEmpty?: boolean; maxBytes?: number } = 
   return async (c, next) => {
     const contentType = c.req.header('Content-Type') ?? '';
     const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
-    const unsupported = () => new ApiError(415, 'The request body must be JSON, sent with Content-Type: application/json.');
+    const unsupported = () => new ApiError('unsupported_media_type', 'The request body must be JSON, sent with Content-Type: application/json.');
     // Without allowEmpty the type is checked before any byte is read.
     if (!options.allowEmpty && !JSON_MEDIA_TYPE.test(mediaType)) throw unsupported();
     // Made only when thrown: an Error captures a stack trace, a cost for every request otherwise.
-    const tooLarge = () => new ApiError(413, `The request body must be at most ${maxBytes} bytes.`);
+    const tooLarge = () => new ApiError('body_too_large', `The request body must be at most ${maxBytes} bytes.`);
     const declared = Number(c.req.header('Content-Length'));
     // Answer from the declared length without reading the body.
     if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
@@ -40,12 +40,12 @@ export function jsonBody(options: { allowEmpty?: boolean; maxBytes?: number } = 
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
     } catch {
-      throw new ApiError(400, 'The request body is not valid UTF-8.');
+      throw new ApiError('body_not_utf8', 'The request body is not valid UTF-8.');
     }
     try {
       JSON.parse(text);
     } catch {
-      throw new ApiError(400, 'The request body is not valid JSON.');
+      throw new ApiError('body_not_json', 'The request body is not valid JSON.');
     }
     setBodyText(c.req.bodyCache, text);
     await next();

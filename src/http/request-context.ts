@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from 'hono';
 import { readConfig, type AppEnv } from '../env';
 import { newId } from '../util/ids';
 import { logRequest } from './log';
+import { setRateLimitHeaders } from './rate-limit';
 
 export function requestContext(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -15,6 +16,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     c.res.headers.set('Request-Id', requestId);
     // No answer is to be sniffed as another type (a JSON error echoing input must not render as HTML).
     c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    setRateLimitHeaders(c.res.headers, c.get('rateLimit'));
     // An answer under /v1 is for its token alone, and may carry a plaintext
     // secret: no cache, shared or private, may keep it.
     if (c.req.path.startsWith('/v1/')) c.res.headers.set('Cache-Control', 'no-store');

@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { ApiError } from './errors';
 import { logEvent } from './log';
-import { RATE_LIMIT_PERIOD_SECONDS } from './rate-limit';
+import { policyLimit, RATE_LIMIT_PERIOD_SECONDS, type LimitOutcome } from './rate-limit';
 
 /** Addresses past the limit, until when (ms). Bounded: an attacker rotating addresses cannot grow it without end. */
 const blockedUntil = new Map<string, number>();
@@ -28,7 +28,7 @@ function refused(c: Context<AppEnv>, untilMs: number, nowMs: number): ApiError {
   // The flood is answered; one log line per address and period says so (see countRefusal), not one per request.
   c.set('quiet', true);
   return new ApiError(
-    429,
+    'unauthenticated_rate_limited',
     'Too many requests without a valid API token from this address; retry after the number of seconds in Retry-After.',
     { headers: { 'Retry-After': String(Math.max(1, Math.ceil((untilMs - nowMs) / 1000))) } },
   );
@@ -52,10 +52,12 @@ export async function countRefusal(c: Context<AppEnv>, unauthorized: ApiError): 
   const limiter = c.env.UNAUTHENTICATED_RATE_LIMITER;
   if (!limiter) return unauthorized;
   const address = clientAddress(c);
-  const { success } = await limiter.limit({ key: address });
-  if (success) return unauthorized;
+  const outcome = (await limiter.limit({ key: address })) as LimitOutcome;
+  c.set('rateLimit', { name: 'unauthenticated', limit: policyLimit(limiter, c.env.UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE), outcome });
+  if (outcome.success) return unauthorized;
   const now = Date.now();
-  const until = now + RATE_LIMIT_PERIOD_SECONDS * 1000;
+  // Blocked until the limiter's window resets when it says when (Node), else for a whole period.
+  const until = now + (outcome.resetSeconds ?? RATE_LIMIT_PERIOD_SECONDS) * 1000;
   if (!blockedUntil.has(address)) {
     if (blockedUntil.size >= MAX_BLOCKED) blockedUntil.clear();
     logEvent('unauthenticated limit reached', { address: address.slice(0, 64), request_id: c.get('requestId') });

@@ -44,5 +44,5 @@ export function validationHook(
 
 /** The API's 422, for a validation a handler makes itself. */
 export function validationError(validationErrors: ValidationErrors): ApiError {
-  return new ApiError(422, 'The request failed validation; see validation_errors.', { validationErrors });
+  return new ApiError('validation_failed', 'The request failed validation; see validation_errors.', { validationErrors });
 }

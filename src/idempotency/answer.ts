@@ -50,7 +50,7 @@ export async function refuseIfLeaseLost(c: Ctx): Promise<void> {
   const scope = c.var.idempotency;
   if (!scope || (await reservationHeld(c.var.db, scope.reservation))) return;
   throw new ApiError(
-    409,
+    'idempotency_lease_lost',
     'This request held its Idempotency-Key past the lease and another request with the key took it over; this request changed nothing. Retry with the same key to get that request’s answer.',
   );
 }

@@ -44,7 +44,7 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     const key = c.req.header('Idempotency-Key');
     if (key === undefined) return next();
     if (!KEY.test(key)) {
-      throw new ApiError(400, 'The Idempotency-Key header must be 1 to 255 printable ASCII characters.');
+      throw new ApiError('idempotency_key_malformed', 'The Idempotency-Key header must be 1 to 255 printable ASCII characters.');
     }
     // The validated body (this middleware runs after the json validator).
     const body = (c.req as unknown as { valid(target: 'json'): unknown }).valid('json');
@@ -63,10 +63,13 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     if ('existing' in outcome) {
       const record = outcome.existing;
       if (!(await fingerprintMatches(keyring, record.fingerprint, request))) {
-        throw new ApiError(422, 'This Idempotency-Key was already used with a different request; use a new key.');
+        throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key.', {
+          // A 422 always says what to fix, field by field: here, the header.
+          validationErrors: { 'Idempotency-Key': ['was already used with a different request'] },
+        });
       }
       if (record.state !== 'complete' || record.responseStatus === null || record.responseBody === null) {
-        throw new ApiError(409, 'A request with this Idempotency-Key is still in progress; retry in a moment.');
+        throw new ApiError('idempotency_key_in_flight', 'A request with this Idempotency-Key is still in progress; retry in a moment.');
       }
       const answer: StoredAnswer = {
         status: record.responseStatus,

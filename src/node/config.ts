@@ -55,6 +55,7 @@ export function readNodeConfig(environ: NodeJS.ProcessEnv = process.env): NodeCo
     REQUEST_LOG: environ.REQUEST_LOG,
     MAX_APPS_PER_ACCOUNT: environ.MAX_APPS_PER_ACCOUNT,
     AUDIT_RETENTION_DAYS: environ.AUDIT_RETENTION_DAYS,
+    CORS_ORIGINS: environ.CORS_ORIGINS,
     RATE_LIMITER: rateLimit > 0 ? memoryRateLimiter(rateLimit, RATE_LIMIT_PERIOD_SECONDS) : undefined,
     UNAUTHENTICATED_RATE_LIMITER:
       unauthenticatedLimit > 0 ? memoryRateLimiter(unauthenticatedLimit, RATE_LIMIT_PERIOD_SECONDS) : undefined,

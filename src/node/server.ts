@@ -8,6 +8,7 @@ import type { Database } from '../db/client';
 import { singlePrimaryEngine } from '../db/libsql';
 import type { Bindings } from '../env';
 import { logEvent } from '../http/log';
+import { fileAssets } from './file-assets';
 import { runScheduled } from '../scheduled';
 
 /** What one client may hold of the server, and how its address is known. */
@@ -52,7 +53,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   const limits = options.limits ?? DEFAULT_SERVER_LIMITS;
   // Each request's client address, for the unauthenticated limit: known from the socket here, read by the app.
   const addresses = new WeakMap<Request, string>();
-  const env: Bindings = { ...options.env, CLIENT_ADDRESS: (request) => addresses.get(request) };
+  const env: Bindings = { ASSETS: fileAssets(), ...options.env, CLIENT_ADDRESS: (request) => addresses.get(request) };
   const server = serve({
     fetch: (request, node) => {
       addresses.set(request, clientAddressOf((node as HttpBindings).incoming, limits));

@@ -41,7 +41,7 @@ type In<Target extends 'json' | 'query', T> = { in: Record<Target, unknown>; out
 type Ctx<I extends object = object> = Context<AppEnv, string, I>;
 
 /** Same answer for a malformed id, another account's app and a missing one. */
-const notFound = () => new ApiError(404, 'No OAuth app with this id exists in this account.');
+const notFound = () => new ApiError('app_not_found', 'No OAuth app with this id exists in this account.');
 
 function appId(c: Ctx): string {
   const id = c.req.param('id') ?? '';
@@ -64,12 +64,12 @@ function wantsSecrets(c: Ctx, truncateSecrets: string | undefined): boolean {
 
 function conflictError(err: DuplicateOAuthAppError | AppQuotaReachedError): ApiError {
   if (err instanceof DuplicateOAuthAppError) {
-    return new ApiError(409, `An OAuth app with this provider and client_id already exists: ${err.existingId}.`, {
+    return new ApiError('app_duplicate', `An OAuth app with this provider and client_id already exists: ${err.existingId}.`, {
       fields: { existing_id: err.existingId },
     });
   }
   return new ApiError(
-    403,
+    'quota_reached',
     `This account holds its maximum of ${err.maxApps} OAuth apps; delete one before creating another. Nothing was created.`,
   );
 }
@@ -159,7 +159,7 @@ export async function updateHandler(c: Ctx<In<'json', UpdateOAuthAppInput>>): Pr
     if (!current) throw notFound();
     const etag = oauthAppEtag(current);
     if (ifMatch !== undefined && !ifMatchSatisfied(ifMatch, etag)) {
-      throw new ApiError(412, 'The OAuth app has changed since the ETag in If-Match; fetch it again.', {
+      throw new ApiError('precondition_failed', 'The OAuth app has changed since the ETag in If-Match; fetch it again.', {
         headers: { ETag: etag },
       });
     }
@@ -186,7 +186,7 @@ export async function updateHandler(c: Ctx<In<'json', UpdateOAuthAppInput>>): Pr
     }
     await refuseIfLeaseLost(c);
   }
-  throw new ApiError(409, 'The OAuth app is being changed by other requests; retry.');
+  throw new ApiError('write_conflict', 'The OAuth app is being changed by other requests; retry.');
 }
 
 export async function deleteHandler(c: Ctx): Promise<Response> {

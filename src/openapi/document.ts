@@ -1,79 +1,277 @@
-// The OpenAPI 3.1 document, built from the zod schemas the routes validate
-// with (requests) and src/openapi/responses.ts (answers). Run at build time by
-// `npm run openapi`, which writes src/openapi/openapi.json: the Worker serves
-// that file and never carries this code or zod's JSON Schema generator.
+// The OpenAPI 3.1 document, built by `npm run openapi` (never bundled: the
+// Worker serves the JSON it writes). Bodies and answers are generated from
+// the zod schemas the routes validate with; this file adds what a consumer
+// needs that validation does not carry: query parameters typed by meaning
+// (the routes read them as strings), descriptions, examples, formats and the
+// error codes of each status.
 import { toJSONSchema } from 'zod/mini';
 import type { $ZodType } from 'zod/v4/core';
-import { listEventsQuery } from '../audit/events.schemas';
-import { rotateBody } from '../keys/keys.schemas';
-import {
-  createOAuthAppBody,
-  getOAuthAppQuery,
-  listOAuthAppsQuery,
-  updateOAuthAppBody,
-} from '../oauth-apps/oauth-apps.schemas';
+import { AUDIT_ACTIONS } from '../audit/audit-events';
+import { ERROR_CODES, ERROR_STATUS, type ErrorCode } from '../http/error-codes';
+import { MAX_BODY_BYTES } from '../http/json-body';
+import { MAX_ROTATION_BATCH } from '../keys/custody';
+import { DEFAULT_ROTATION_BATCH, rotateBody } from '../keys/keys.schemas';
+import { createOAuthAppBody, HEALTH_STATUSES, LIMITS, SECRET_MASK, updateOAuthAppBody } from '../oauth-apps/oauth-apps.schemas';
+import { PROVIDER_IDS } from '../providers/providers';
 import * as answers from './responses';
 
 type Json = Record<string, unknown>;
 
-/** A zod schema as JSON Schema 2020-12 (the dialect of OpenAPI 3.1), without its $schema line. */
-function jsonSchema(schema: $ZodType): Json {
-  const { $schema: _, ...rest } = toJSONSchema(schema, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' }) as Json;
-  return rest;
-}
-
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Json) => ({ 'application/json': { schema } });
+const json = (schema: Json, example: unknown) => ({ 'application/json': { schema, example } });
 
-/** Query parameters from a strict object schema of strings: one parameter per property. */
-function queryParameters(schema: $ZodType): Json[] {
-  const { properties } = jsonSchema(schema) as { properties: Record<string, Json> };
-  return Object.entries(properties).map(([name, property]) => ({ name, in: 'query', required: false, schema: property }));
+// ---- Schemas from zod, made plain for generators.
+
+/**
+ * A zod schema as JSON Schema, each string field one schema (its patterns
+ * merged into one, its lengths explicit), `{not: {}}` fields (refused
+ * whatever their value) left out, integers with real bounds.
+ */
+function jsonSchema(schema: $ZodType): Json {
+  const out = toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'output' }) as Json;
+  delete out.$schema;
+  return plain(out);
 }
+
+function plain(schema: Json): Json {
+  const out: Json = { ...schema };
+  if (Array.isArray(out.allOf) && out.type === 'string') {
+    const patterns = (out.allOf as Json[]).map((s) => s.pattern as string);
+    delete out.allOf;
+    out.pattern = `^${patterns.map((p) => (p.startsWith('^') ? `(?=${p.slice(1)})` : `(?=[\\s\\S]*?${p})`)).join('')}`;
+    out.minLength = 1;
+  }
+  if (out.type === 'integer' && out.minimum === -9007199254740991) out.minimum = 0;
+  if (out.type === 'integer' && out.maximum === 9007199254740991) delete out.maximum;
+  if (out.properties) {
+    const properties = Object.entries(out.properties as Record<string, Json>).filter(([, p]) => !isNever(p));
+    out.properties = Object.fromEntries(properties.map(([k, p]) => [k, plain(p)]));
+  }
+  if (out.items) out.items = plain(out.items as Json);
+  if (out.anyOf) out.anyOf = (out.anyOf as Json[]).map(plain);
+  return out;
+}
+
+const isNever = (schema: Json) => typeof schema.not === 'object' && schema.not !== null && Object.keys(schema.not).length === 0;
+
+/**
+ * Adds descriptions (and formats) to a schema's properties, by dotted path
+ * ("health.status"; "data[]" for array items). Every property must get one:
+ * an undescribed property fails the build.
+ */
+function described(name: string, schema: Json, descriptions: Record<string, string>, formats: Record<string, string> = {}): Json {
+  const walk = (node: Json, prefix: string): Json => {
+    const out: Json = { ...node };
+    if (out.properties) {
+      out.properties = Object.fromEntries(
+        Object.entries(out.properties as Record<string, Json>).map(([key, property]) => {
+          const path = prefix ? `${prefix}.${key}` : key;
+          const description = descriptions[path];
+          if (description === undefined) throw new Error(`openapi: ${name}.${path} has no description`);
+          const child = walk(property, path);
+          return [key, { description, ...child, ...(formats[path] ? { format: formats[path] } : {}) }];
+        }),
+      );
+    }
+    if (out.items && (out.items as Json).properties) out.items = walk(out.items as Json, `${prefix}[]`);
+    return out;
+  };
+  return walk(schema, '');
+}
+
+/** Replaces inlined properties with references to the named schemas. */
+function withRefs(schema: Json, properties: Json): Json {
+  return { ...schema, properties: { ...(schema.properties as Json), ...properties } };
+}
+
+// ---- Examples (each validated against its schema by the linters and a test).
+
+const APP_ID_EXAMPLE = '8ff58ef0-d376-4ae8-b2e2-9f0206aa65b8';
+const CREATED_AT = '2026-11-27T21:10:52Z';
+/** The body of the page this API started from. */
+const CREATE_EXAMPLE = {
+  provider: 'stripe',
+  client_id: 'db97a4eb-f488-46c8-b1a7-78be3d8380d1',
+  client_secret: 'e8c22f21-3455-4ad5-ae1e-76bee847dec9',
+  name: 'Arakkis - Stripe',
+  metadata: { custom_property: 42 },
+};
+const APP_EXAMPLE = {
+  id: APP_ID_EXAMPLE,
+  provider: 'stripe',
+  name: 'Arakkis - Stripe',
+  client_id: CREATE_EXAMPLE.client_id,
+  client_secret: SECRET_MASK,
+  metadata: { custom_property: 42 },
+  health: { status: 'ok', notes: [], time: CREATED_AT },
+  created_at: CREATED_AT,
+  updated_at: CREATED_AT,
+};
+const EVENT_EXAMPLE = {
+  id: 'evt_5b0c8f1e2d6a4c7e9f3b1a2d4c6e8f0a',
+  action: 'oauth_app.updated',
+  app_id: APP_ID_EXAMPLE,
+  app_ids: [APP_ID_EXAMPLE],
+  details: { fields: ['name', 'client_secret'], key_id: 'k2' },
+  token_id: '0b9e6b1c-3f4d-4a51-9a47-6c1f0f0e2b7d',
+  request_id: 'req_3f1c0e9a5b7d4e2f8a6c1b3d5e7f9a0b',
+  created_at: '2026-11-27T22:04:11.532Z',
+};
+const REQUEST_ID_EXAMPLE = 'req_0153e03c6c2c45a0a72f433a7da4db2f';
+
+// ---- Query parameters, typed by what they mean (the routes parse the strings).
+
+const query = (name: string, description: string, schema: Json): Json => ({ name, in: 'query', required: false, description, schema });
+const PARAMS = {
+  limit: query('limit', `How many items a page holds, 1 to ${LIMITS.pageSize}.`, {
+    type: 'integer',
+    minimum: 1,
+    maximum: LIMITS.pageSize,
+    default: LIMITS.pageSize,
+    example: 20,
+  }),
+  appsAfter: query('starting_after', 'The id of an app of this account (the last of the previous page): the page starts after it.', {
+    type: 'string',
+    format: 'uuid',
+    example: APP_ID_EXAMPLE,
+  }),
+  eventsAfter: query('starting_after', 'The id of an event of this account (the last of the previous page): the page starts after it.', {
+    type: 'string',
+    pattern: '^evt_[0-9a-f]{32}$',
+    example: EVENT_EXAMPLE.id,
+  }),
+  provider: query('provider', 'Only apps of this provider.', { type: 'string', enum: [...PROVIDER_IDS], example: 'stripe' }),
+  health: query('health.status', 'Only apps whose health.status is this.', { type: 'string', enum: [...HEALTH_STATUSES], example: 'error' }),
+  metadata: {
+    name: 'metadata',
+    in: 'query',
+    required: false,
+    description:
+      `Only apps whose metadata has every top-level key of this object with an equal JSON value (type-aware: true, 1 and "1" differ; ` +
+      `objects equal whatever their key order, arrays only in order). Sent as the object's JSON text, URL-encoded ` +
+      `(metadata=%7B%22team%22%3A%22billing%22%7D). At most ${LIMITS.filterKeys} keys of at most ${LIMITS.filterKeyLength} characters, ` +
+      `each value at most ${LIMITS.filterValueLength} characters as JSON.`,
+    content: {
+      'application/json': {
+        schema: { type: 'object', maxProperties: LIMITS.filterKeys, additionalProperties: true },
+        example: { team: 'billing' },
+      },
+    },
+  },
+  truncateSecrets: query(
+    'truncate_secrets',
+    'false: show the decrypted client_secret (needs the oauth_apps:secrets scope; a reveal event is recorded; a secret that cannot be decrypted shows null with health error). Default true: the mask.',
+    { type: 'boolean', default: true, example: false },
+  ),
+  appId: query('app_id', 'Only events naming this app (also a deleted one, also list reveals that disclosed it).', {
+    type: 'string',
+    format: 'uuid',
+    example: APP_ID_EXAMPLE,
+  }),
+  action: query('action', 'Only events of this action.', { type: 'string', enum: [...AUDIT_ACTIONS], example: 'oauth_app.updated' }),
+};
+
+// ---- Errors.
 
 const ERRORS: Record<string, string> = {
   '400': 'The request is malformed: body not JSON or not UTF-8, a malformed header (Idempotency-Key, x-d1-bookmark).',
   '401': 'No API token, a malformed one, or one that is unknown, revoked or expired.',
   '403': 'The API token lacks the scope this operation needs; or, on create, the account holds its maximum of OAuth apps (MAX_APPS_PER_ACCOUNT).',
   '404': 'No such resource in this account (also for malformed ids and other accounts’ ids).',
+  '406': 'The request does not accept JSON.',
   '409': 'A conflict: the same provider and client_id exist (existing_id), the resource is being changed concurrently, a request with this Idempotency-Key is still in flight, or this request outlived its Idempotency-Key lease and another request took the key over (this one changed nothing).',
   '412': 'If-Match does not match the current ETag (the answer carries the current ETag).',
-  '413': 'The body is larger than 64 KiB.',
+  '413': `The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`,
   '415': 'The body is not sent as application/json.',
-  '422': 'The request failed validation: validation_errors names each field; or an Idempotency-Key reused with a different request.',
+  '422': 'The request failed validation (or reused an Idempotency-Key with a different request): validation_errors names each field or header.',
   '429': 'Too many requests with this API token, or too many without a valid token from this client address; retry after Retry-After seconds.',
   '500': 'The server is misconfigured or failed unexpectedly; nothing was changed. Quote request_id.',
   '503': 'Storage is busy or unreachable; retry after Retry-After seconds (with the same Idempotency-Key).',
 };
+/** What each code means, in the document's enum description. */
+const CODE_MEANINGS: Record<ErrorCode, string> = {
+  body_not_json: 'the body is not valid JSON',
+  body_not_utf8: 'the body is not valid UTF-8',
+  bookmark_malformed: 'x-d1-bookmark is not a bookmark',
+  idempotency_key_malformed: 'Idempotency-Key is not 1-255 printable ASCII characters',
+  authentication_required: 'no Authorization header',
+  authorization_malformed: 'Authorization is not Bearer <a well-formed API token>',
+  token_invalid: 'the token is unknown or revoked',
+  token_expired: 'the token has expired',
+  scope_missing: 'the token lacks the scope the operation needs',
+  quota_reached: 'the account holds its maximum of apps',
+  route_not_found: 'no route for this path',
+  app_not_found: 'no app with this id in this account',
+  not_acceptable: 'the request does not accept JSON',
+  method_not_allowed: 'the path does not have this method (see Allow)',
+  app_duplicate: 'an app with this provider and client_id exists (existing_id)',
+  idempotency_key_in_flight: 'a request with this Idempotency-Key is still running',
+  idempotency_lease_lost: 'this request outlived its key lease and another took the key over; it changed nothing',
+  write_conflict: 'the app kept changing under three attempts',
+  precondition_failed: 'If-Match does not match the ETag',
+  body_too_large: 'the body is over the size limit',
+  unsupported_media_type: 'the body is not application/json',
+  validation_failed: 'a field or parameter is invalid (validation_errors)',
+  idempotency_key_reused: 'the Idempotency-Key was used with a different request',
+  rate_limited: "the token's rate limit is spent",
+  unauthenticated_rate_limited: "this address's allowance for requests without a valid token is spent",
+  misconfigured: 'the server is misconfigured',
+  internal_error: 'an unexpected error',
+  storage_unavailable: 'storage is busy or unreachable',
+};
 const ERROR_HEADERS: Record<string, Json> = {
   '401': { 'WWW-Authenticate': { $ref: '#/components/headers/WWW-Authenticate' } },
   '412': { ETag: { $ref: '#/components/headers/ETag' } },
-  '429': { 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
+  '429': {
+    'Retry-After': { $ref: '#/components/headers/Retry-After' },
+    'RateLimit-Policy': { $ref: '#/components/headers/RateLimit-Policy' },
+    RateLimit: { $ref: '#/components/headers/RateLimit' },
+  },
   '503': { 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
 };
 
+/** The error codes a status answers with (src/http/error-codes.ts). */
+const codesOf = (status: string) => ERROR_CODES.filter((code) => String(ERROR_STATUS[code]) === status);
+
+function errorExample(status: string): Json {
+  const code = codesOf(status)[0]!;
+  const body: Json = { code, summary: `${CODE_MEANINGS[code][0]!.toUpperCase()}${CODE_MEANINGS[code].slice(1)}.` };
+  if (status === '422') body.validation_errors = { provider: [`must be one of: ${PROVIDER_IDS.join(', ')}`] };
+  body.request_id = REQUEST_ID_EXAMPLE;
+  return body;
+}
+
 const errorResponses = (statuses: string[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { $ref: `#/components/responses/Error${s}` }]));
+  Object.fromEntries([...new Set(statuses)].sort().map((s) => [s, { $ref: `#/components/responses/Error${s}` }]));
 
 /** What every authenticated operation can answer besides its own errors. */
 const COMMON = ['400', '401', '403', '422', '429', '500', '503'];
 /** ... and those with a JSON body. */
 const WITH_BODY = [...COMMON, '413', '415'];
 
+// ---- Operations.
+
+const RATE_LIMITED_HEADERS = {
+  'RateLimit-Policy': { $ref: '#/components/headers/RateLimit-Policy' },
+  RateLimit: { $ref: '#/components/headers/RateLimit' },
+};
+
 const successHeaders = (etag: boolean): Json => ({
   'Request-Id': { $ref: '#/components/headers/Request-Id' },
   'x-d1-bookmark': { $ref: '#/components/headers/x-d1-bookmark' },
+  ...RATE_LIMITED_HEADERS,
   ...(etag ? { ETag: { $ref: '#/components/headers/ETag' } } : {}),
 });
 
 function operation(options: {
   id: string;
   summary: string;
+  description: string;
   tag: string;
   scope?: string;
   parameters?: Json[];
-  body?: { schema: Json; required: boolean };
-  success: { status: string; description: string; schema: Json; etag?: boolean; idempotent?: boolean };
+  body?: { schema: Json; required: boolean; example: unknown };
+  success: { status: string; description: string; schema: Json; example: unknown; etag?: boolean; idempotent?: boolean };
   errors: string[];
 }): Json {
   const { success } = options;
@@ -82,58 +280,120 @@ function operation(options: {
   return {
     operationId: options.id,
     summary: options.summary,
+    description: `${options.description}${options.scope ? ` Needs the ${options.scope} scope.` : ''}`,
     tags: [options.tag],
-    ...(options.scope ? { description: `Needs the \`${options.scope}\` scope.` } : {}),
     parameters: [{ $ref: '#/components/parameters/x-d1-bookmark' }, ...(options.parameters ?? [])],
-    ...(options.body ? { requestBody: { required: options.body.required, content: json(options.body.schema) } } : {}),
+    ...(options.body ? { requestBody: { required: options.body.required, content: json(options.body.schema, options.body.example) } } : {}),
     responses: {
-      [success.status]: { description: success.description, headers, content: json(success.schema) },
-      ...errorResponses([...new Set(options.errors)].sort()),
+      [success.status]: { description: success.description, headers, content: json(success.schema, success.example) },
+      ...errorResponses(options.errors),
     },
   };
 }
 
-const appId = { $ref: '#/components/parameters/AppId' };
+const appIdParam = { $ref: '#/components/parameters/AppId' };
 const idempotencyKey = { $ref: '#/components/parameters/Idempotency-Key' };
 const ifMatch = { $ref: '#/components/parameters/If-Match' };
 
+// ---- Property descriptions.
+
+const STRING_RULES = 'not blank, no control characters, valid Unicode';
+const APP_FIELDS: Record<string, string> = {
+  provider: 'The provider the app belongs to (GET /v1/providers); cannot be changed.',
+  client_id: `The OAuth client id, as the provider issued it: 1-${LIMITS.clientId} characters, ${STRING_RULES}. Unique per provider in an account; cannot be changed.`,
+  client_secret: `The OAuth client secret: 1-${LIMITS.clientSecret} characters, ${STRING_RULES}, not made only of asterisks (a mask read back must never overwrite a secret). Encrypted at rest; answers show "${SECRET_MASK}".`,
+  name: `A display name: 1-${LIMITS.name} characters, ${STRING_RULES}.`,
+  metadata: `Any JSON object of yours: at most ${LIMITS.metadataBytes / 1024} KiB as JSON, ${LIMITS.metadataKeys} top-level keys, nested at most ${LIMITS.metadataDepth} deep; no top-level __proto__; numbers finite and within ±(2^53 - 1). The list filters on its top-level keys.`,
+};
+const APP_OBJECT: Record<string, string> = {
+  id: 'The app id (a UUID made by the server).',
+  provider: APP_FIELDS.provider!,
+  name: 'The display name.',
+  client_id: 'The OAuth client id.',
+  client_secret: `"${SECRET_MASK}"; the plaintext only with truncate_secrets=false (null if it cannot be decrypted).`,
+  metadata: 'The metadata object ({} when none), its keys sorted.',
+  health: 'Whether the stored secret can be used.',
+  'health.status': 'ok: under the primary key and last decrypted fine; warn: under an older key (re-encryption pending); error: its key is missing or it does not decrypt.',
+  'health.notes': 'Sentences saying why, when not ok.',
+  'health.time': 'When the state was last established (the secret sealed, re-encrypted or decrypted).',
+  created_at: 'When the app was created (UTC, to the second).',
+  updated_at: 'When a value of the app last changed (not on re-encryption).',
+};
+const TIMES = { created_at: 'date-time', updated_at: 'date-time', 'health.time': 'date-time' };
+const PAGE = (item: string) => ({ data: `The page, newest first: ${item}.`, has_more: 'Whether another page follows (send the last id as starting_after).' });
+
 export function openApiDocument(): Json {
+  const appSchema = described('OAuthApp', jsonSchema(answers.oauthApp), APP_OBJECT, TIMES);
+  const eventSchema = described(
+    'AuditEvent',
+    jsonSchema(answers.auditEvent),
+    {
+      id: 'The event id.',
+      action: 'What happened.',
+      app_id: 'The app, when the event names exactly one; else null (see app_ids).',
+      app_ids: 'Every app the event names: one for a change, every app whose secret a list page disclosed, none for an operator action.',
+      details: 'Names, never values.',
+      'details.fields': 'oauth_app.updated: the fields that changed.',
+      'details.key_id': 'The key the secret is under after the change (encryption_keys.rotated: the primary).',
+      'details.from_key_id': 'oauth_app.secret_reencrypted: the key it was under before.',
+      'details.run_id': 'encryption_keys.rotated: the run id its oauth_app.secret_reencrypted events carry as request_id.',
+      'details.reencrypted': 'encryption_keys.rotated: secrets it re-encrypted.',
+      'details.failed': 'encryption_keys.rotated: secrets that did not decrypt.',
+      token_id: 'The API token that acted; null for key custody runs.',
+      request_id: 'The Request-Id of the request, or a run_ id for key custody runs.',
+      created_at: 'When it happened (UTC, with milliseconds).',
+    },
+    { created_at: 'date-time' },
+  );
+  const errorSchema = described('ErrorResponse', jsonSchema(answers.error), {
+    code: `The cause, stable for machines: ${ERROR_CODES.map((c) => `${c} (${CODE_MEANINGS[c]})`).join('; ')}.`,
+    summary: 'One sentence saying what went wrong, for people.',
+    validation_errors: 'On every 422: each failing field, parameter or header, with its reasons.',
+    existing_id: 'On app_duplicate: the id of the app that has this provider and client_id.',
+    request_id: 'The request id (also the Request-Id header): quote it in support requests.',
+  });
   return {
     openapi: '3.1.0',
     info: {
       title: 'OAuth apps API',
       version: '1.0.0',
       description:
-        'Register the OAuth client credentials an integration platform uses on your behalf. Client secrets are encrypted at rest and shown only on request. See README.md.',
+        'Register the OAuth client credentials an integration platform uses on your behalf. Client secrets are encrypted at rest (AES-256-GCM) and shown only on request, with the oauth_apps:secrets scope. Every error carries a stable code.',
+      // The code's licence (LICENSE); whoever deploys it is the contact for their deployment.
+      contact: { name: 'The operators of this deployment' },
+      license: { name: 'MIT', identifier: 'MIT' },
     },
-    servers: [{ url: 'http://localhost:8787', description: 'npm run dev' }],
+    // Relative: right wherever the document is served.
+    servers: [{ url: '/', description: 'The server that serves this document.' }],
     security: [{ bearer: [] }],
     tags: [
-      { name: 'OAuth apps' },
-      { name: 'Providers' },
-      { name: 'Events', description: 'The audit trail.' },
-      { name: 'Encryption keys', description: 'Key custody, for operators (keys:manage).' },
-      { name: 'Meta' },
+      { name: 'OAuth apps', description: 'The OAuth client credentials of an account: create, list, read, change, delete.' },
+      { name: 'Providers', description: 'The providers an app may belong to.' },
+      { name: 'Events', description: 'The audit trail: every change, disclosure and re-encryption, never a value.' },
+      { name: 'Encryption keys', description: 'Key custody, for operators (keys:manage): counts and re-encryption, never a secret.' },
+      { name: 'Meta', description: 'This document.' },
     ],
     paths: {
       '/v1/oauth-apps': {
         get: operation({
           id: 'listOAuthApps',
           summary: 'List OAuth apps, newest first',
+          description: 'A page of the account’s apps, newest first (created_at, then id), keyset-paged with starting_after; filters combine.',
           tag: 'OAuth apps',
-          scope: 'oauth_apps:read` (or `oauth_apps:write`)',
-          parameters: queryParameters(listOAuthAppsQuery),
-          success: { status: '200', description: 'A page of apps.', schema: ref('OAuthAppList') },
+          scope: 'oauth_apps:read (or oauth_apps:write)',
+          parameters: [PARAMS.limit, PARAMS.appsAfter, PARAMS.provider, PARAMS.health, PARAMS.metadata, PARAMS.truncateSecrets],
+          success: { status: '200', description: 'A page of apps.', schema: ref('OAuthAppList'), example: { data: [APP_EXAMPLE], has_more: false } },
           errors: COMMON,
         }),
         post: operation({
           id: 'createOAuthApp',
           summary: 'Create an OAuth app',
+          description: 'Registers the credentials; the secret is encrypted before it is stored, and the answer masks it.',
           tag: 'OAuth apps',
           scope: 'oauth_apps:write',
           parameters: [idempotencyKey],
-          body: { schema: ref('CreateOAuthAppRequest'), required: true },
-          success: { status: '200', description: 'The app, its secret masked.', schema: ref('OAuthApp'), etag: true, idempotent: true },
+          body: { schema: ref('CreateOAuthAppRequest'), required: true, example: CREATE_EXAMPLE },
+          success: { status: '200', description: 'The app, its secret masked.', schema: ref('OAuthApp'), example: APP_EXAMPLE, etag: true, idempotent: true },
           errors: [...WITH_BODY, '409'],
         }),
       },
@@ -141,29 +401,40 @@ export function openApiDocument(): Json {
         get: operation({
           id: 'getOAuthApp',
           summary: 'One OAuth app',
+          description: 'The app, with its ETag.',
           tag: 'OAuth apps',
-          scope: 'oauth_apps:read` (or `oauth_apps:write`)',
-          parameters: [appId, ...queryParameters(getOAuthAppQuery)],
-          success: { status: '200', description: 'The app.', schema: ref('OAuthApp'), etag: true },
+          scope: 'oauth_apps:read (or oauth_apps:write)',
+          parameters: [appIdParam, PARAMS.truncateSecrets],
+          success: { status: '200', description: 'The app.', schema: ref('OAuthApp'), example: APP_EXAMPLE, etag: true },
           errors: [...COMMON, '404'],
         }),
         patch: operation({
           id: 'updateOAuthApp',
-          summary: 'Change an OAuth app (omitted fields unchanged)',
+          summary: 'Change an OAuth app',
+          description:
+            'Changes name, client_secret and metadata (omitted fields unchanged; metadata replaces the stored object, null clears it). An empty body changes nothing. provider and client_id cannot be changed.',
           tag: 'OAuth apps',
           scope: 'oauth_apps:write',
-          parameters: [appId, idempotencyKey, ifMatch],
-          body: { schema: ref('UpdateOAuthAppRequest'), required: false },
-          success: { status: '200', description: 'The app after the change.', schema: ref('OAuthApp'), etag: true, idempotent: true },
+          parameters: [appIdParam, idempotencyKey, ifMatch],
+          body: { schema: ref('UpdateOAuthAppRequest'), required: false, example: { name: 'Arrakis - Stripe (prod)', metadata: { team: 'billing' } } },
+          success: {
+            status: '200',
+            description: 'The app after the change.',
+            schema: ref('OAuthApp'),
+            example: { ...APP_EXAMPLE, name: 'Arrakis - Stripe (prod)', metadata: { team: 'billing' }, updated_at: '2026-11-27T22:04:11Z' },
+            etag: true,
+            idempotent: true,
+          },
           errors: [...WITH_BODY, '404', '409', '412'],
         }),
         delete: operation({
           id: 'deleteOAuthApp',
           summary: 'Delete an OAuth app and its secret',
+          description: 'Deletes the app and its ciphertext; its events are kept.',
           tag: 'OAuth apps',
           scope: 'oauth_apps:write',
-          parameters: [appId],
-          success: { status: '200', description: 'Deleted.', schema: ref('Deleted') },
+          parameters: [appIdParam],
+          success: { status: '200', description: 'Deleted.', schema: ref('Deleted'), example: { id: APP_ID_EXAMPLE, deleted: true } },
           errors: [...COMMON, '404'],
         }),
       },
@@ -171,8 +442,14 @@ export function openApiDocument(): Json {
         get: operation({
           id: 'listProviders',
           summary: 'The providers an app may belong to',
+          description: 'Every provider, with its display name, for pickers and client-side validation. Any valid token may read it.',
           tag: 'Providers',
-          success: { status: '200', description: 'Every provider.', schema: ref('ProviderList') },
+          success: {
+            status: '200',
+            description: 'Every provider.',
+            schema: ref('ProviderList'),
+            example: { data: [{ id: 'stripe', name: 'Stripe' }] },
+          },
           errors: COMMON,
         }),
       },
@@ -180,10 +457,11 @@ export function openApiDocument(): Json {
         get: operation({
           id: 'listEvents',
           summary: "The account's audit trail, newest first",
+          description: 'A page of the account’s events, newest first, keyset-paged with starting_after.',
           tag: 'Events',
-          scope: 'oauth_apps:read` (or `oauth_apps:write`), or `keys:manage',
-          parameters: queryParameters(listEventsQuery),
-          success: { status: '200', description: 'A page of events.', schema: ref('AuditEventList') },
+          scope: 'oauth_apps:read (or oauth_apps:write), or keys:manage',
+          parameters: [PARAMS.limit, PARAMS.eventsAfter, PARAMS.appId, PARAMS.action],
+          success: { status: '200', description: 'A page of events.', schema: ref('AuditEventList'), example: { data: [EVENT_EXAMPLE], has_more: false } },
           errors: COMMON,
         }),
       },
@@ -191,9 +469,15 @@ export function openApiDocument(): Json {
         get: operation({
           id: 'getKeyStatus',
           summary: 'Secrets per encryption key id',
+          description: 'Every key of the keyring and every key id found in storage, with the secrets each protects, across all accounts.',
           tag: 'Encryption keys',
           scope: 'keys:manage',
-          success: { status: '200', description: 'Every key of the keyring and every key id in storage.', schema: ref('KeyStatus') },
+          success: {
+            status: '200',
+            description: 'Every key of the keyring and every key id in storage.',
+            schema: ref('KeyStatus'),
+            example: { primary: 'k2', pending: 0, data: [{ id: 'k2', primary: true, in_keyring: true, secrets: 120, errors: 0 }] },
+          },
           errors: COMMON,
         }),
       },
@@ -201,10 +485,16 @@ export function openApiDocument(): Json {
         post: operation({
           id: 'rotateKeys',
           summary: 'Re-encrypt one batch of secrets under the primary key',
+          description: 'Re-encrypts up to limit secrets under older keys (or sealed before generations) with the primary key, in one batch; repeat until remaining is 0.',
           tag: 'Encryption keys',
           scope: 'keys:manage',
-          body: { schema: ref('RotateRequest'), required: false },
-          success: { status: '200', description: 'What the batch did, and what remains.', schema: ref('Rotation') },
+          body: { schema: ref('RotateRequest'), required: false, example: { limit: DEFAULT_ROTATION_BATCH } },
+          success: {
+            status: '200',
+            description: 'What the batch did, and what remains.',
+            schema: ref('Rotation'),
+            example: { primary_key_id: 'k2', reencrypted: 100, failed: 0, raced: 0, remaining: 20 },
+          },
           errors: WITH_BODY,
         }),
       },
@@ -212,83 +502,143 @@ export function openApiDocument(): Json {
         get: {
           operationId: 'getOpenApiDocument',
           summary: 'This document',
+          description: 'The OpenAPI 3.1 document of the API, without a token.',
           tags: ['Meta'],
           security: [],
           responses: {
             '200': {
               description: 'The OpenAPI 3.1 document.',
               headers: { 'Request-Id': { $ref: '#/components/headers/Request-Id' } },
-              content: json({ type: 'object' }),
+              content: json({ type: 'object', description: 'An OpenAPI 3.1 document.' }, { openapi: '3.1.0' }),
             },
+            '406': { $ref: '#/components/responses/Error406' },
           },
         },
       },
     },
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'An API token: oat_ and 43 base64url characters.' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API token: oat_ and 43 base64url characters (npm run token:create).' },
       },
       parameters: {
-        AppId: { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        AppId: {
+          name: 'id',
+          in: 'path',
+          required: true,
+          description: 'The app id.',
+          schema: { type: 'string', format: 'uuid', example: APP_ID_EXAMPLE },
+        },
         'Idempotency-Key': {
           name: 'Idempotency-Key',
           in: 'header',
           required: false,
-          description: 'Makes the write safe to retry: the first answer is replayed for 24 hours.',
-          schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]+$' },
+          description: 'Makes the write safe to retry: the first answer is replayed, byte for byte, for 24 hours.',
+          schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]+$', example: '3f1c0e9a-create-arrakis' },
         },
         'If-Match': {
           name: 'If-Match',
           in: 'header',
           required: false,
-          description: 'Apply the change only if the app still has this ETag (or one of these).',
-          schema: { type: 'string' },
+          description: 'Apply the change only if the app still has this ETag (or one of these, or *).',
+          schema: { type: 'string', example: '"v1"' },
         },
         'x-d1-bookmark': {
           name: 'x-d1-bookmark',
           in: 'header',
           required: false,
-          description: 'Read at least as fresh as this bookmark (from an earlier answer), on D1.',
-          schema: { type: 'string' },
+          description: 'Read at least as fresh as this bookmark (from an earlier answer), or first-primary; on D1.',
+          schema: { type: 'string', example: 'first-primary' },
         },
       },
       headers: {
-        'Request-Id': { description: 'The request id, quoted in support.', schema: { type: 'string' } },
-        ETag: { description: 'The app version, for If-Match.', schema: { type: 'string' } },
+        'Request-Id': { description: 'The request id, quoted in support.', schema: { type: 'string', example: REQUEST_ID_EXAMPLE } },
+        ETag: { description: 'The app version, for If-Match.', schema: { type: 'string', example: '"v1"' } },
         'x-d1-bookmark': { description: 'D1 bookmark of this answer (D1 only).', schema: { type: 'string' } },
-        'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } },
-        'WWW-Authenticate': { schema: { type: 'string' } },
-        'Idempotent-Replayed': { description: '"true" when the answer is a replay.', schema: { type: 'string' } },
+        'Retry-After': { description: 'Seconds until a request would pass.', schema: { type: 'string', example: '60' } },
+        'RateLimit-Policy': {
+          description: 'The rate limit this answer counted against (IETF draft-ietf-httpapi-ratelimit-headers): q requests per w seconds.',
+          schema: { type: 'string', example: '"token";q=1000;w=60' },
+        },
+        RateLimit: {
+          description: 'Requests left (r) and seconds until the window resets (t), where the limiter can tell (the Node server).',
+          schema: { type: 'string', example: '"token";r=998;t=42' },
+        },
+        'WWW-Authenticate': { description: 'The authentication scheme: Bearer.', schema: { type: 'string', example: 'Bearer' } },
+        'Idempotent-Replayed': { description: '"true" when the answer is a replay.', schema: { type: 'string', example: 'true' } },
       },
       responses: Object.fromEntries(
         Object.entries(ERRORS).map(([status, description]) => [
           `Error${status}`,
           {
-            description,
+            description: `${description} code: ${codesOf(status).join(', ')}.`,
             headers: { 'Request-Id': { $ref: '#/components/headers/Request-Id' }, ...ERROR_HEADERS[status] },
-            content: json(ref('Error')),
+            // The error shape, its code narrowed to this status's causes.
+            content: json({ allOf: [ref('ErrorResponse'), { type: 'object', properties: { code: { enum: codesOf(status) } } }] }, errorExample(status)),
           },
         ]),
       ),
       schemas: {
-        CreateOAuthAppRequest: jsonSchema(createOAuthAppBody),
-        UpdateOAuthAppRequest: jsonSchema(updateOAuthAppBody),
-        RotateRequest: jsonSchema(rotateBody),
-        OAuthApp: jsonSchema(answers.oauthApp),
-        OAuthAppList: withRefs(jsonSchema(answers.oauthAppList), { data: { type: 'array', items: ref('OAuthApp') } }),
-        Deleted: jsonSchema(answers.deleted),
-        ProviderList: jsonSchema(answers.providerList),
-        AuditEvent: jsonSchema(answers.auditEvent),
-        AuditEventList: withRefs(jsonSchema(answers.auditEventList), { data: { type: 'array', items: ref('AuditEvent') } }),
-        KeyStatus: jsonSchema(answers.keyStatus),
-        Rotation: jsonSchema(answers.rotation),
-        Error: jsonSchema(answers.error),
+        CreateOAuthAppRequest: described('CreateOAuthAppRequest', jsonSchema(createOAuthAppBody), APP_FIELDS),
+        UpdateOAuthAppRequest: described('UpdateOAuthAppRequest', jsonSchema(updateOAuthAppBody), {
+          name: APP_FIELDS.name!,
+          client_secret: `${APP_FIELDS.client_secret} A new secret is a new generation.`,
+          metadata: `${APP_FIELDS.metadata} null clears it to {}.`,
+        }),
+        RotateRequest: described('RotateRequest', jsonSchema(rotateBody), {
+          limit: `Secrets to re-encrypt in this batch, 1 to ${MAX_ROTATION_BATCH}; default ${DEFAULT_ROTATION_BATCH}.`,
+        }),
+        OAuthApp: appSchema,
+        OAuthAppList: withRefs(described('OAuthAppList', jsonSchema(answers.oauthAppList), { ...PAGE('apps'), ...prefixed('data[]', APP_OBJECT) }), {
+          data: { description: PAGE('apps').data, type: 'array', items: ref('OAuthApp') },
+        }),
+        Deleted: described('Deleted', jsonSchema(answers.deleted), { id: 'The id of the app deleted.', deleted: 'Always true.' }),
+        ProviderList: described('ProviderList', jsonSchema(answers.providerList), {
+          data: 'Every provider.',
+          'data[].id': 'The provider id, as apps take it.',
+          'data[].name': 'Its display name.',
+        }),
+        AuditEvent: eventSchema,
+        AuditEventList: withRefs(described('AuditEventList', jsonSchema(answers.auditEventList), { ...PAGE('events'), ...prefixed('data[]', eventDescriptions(eventSchema)) }), {
+          data: { description: PAGE('events').data, type: 'array', items: ref('AuditEvent') },
+        }),
+        KeyStatus: described('KeyStatus', jsonSchema(answers.keyStatus), {
+          primary: 'The primary key id: it seals every new secret.',
+          pending: 'Healthy secrets still to re-encrypt (under an older key of the keyring, or sealed before generations).',
+          data: 'Every key of the keyring and every key id found in storage.',
+          'data[].id': 'The key id.',
+          'data[].primary': 'Whether it is the primary key.',
+          'data[].in_keyring': 'Whether the keyring has it (a key id only in storage cannot be decrypted).',
+          'data[].secrets': 'Secrets sealed under it.',
+          'data[].errors': 'Of those, how many do not decrypt.',
+        }),
+        Rotation: described('Rotation', jsonSchema(answers.rotation), {
+          primary_key_id: 'The primary key the batch sealed under.',
+          reencrypted: 'Secrets moved to the primary key.',
+          failed: 'Secrets that did not decrypt (now health error), left where they were.',
+          raced: 'Secrets replaced by a concurrent write (left as written).',
+          remaining: 'Secrets still to re-encrypt.',
+        }),
+        ErrorResponse: errorSchema,
       },
     },
   };
 }
 
-/** Replaces inlined properties with references to the named schemas. */
-function withRefs(schema: Json, properties: Json): Json {
-  return { ...schema, properties: { ...(schema.properties as Json), ...properties } };
+/** Descriptions under a prefix (the items of a page), for schemas described again inline before their $ref replaces them. */
+function prefixed(prefix: string, descriptions: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(descriptions).map(([k, v]) => [`${prefix}.${k}`, v]));
+}
+
+/** The descriptions an already described schema carries, by dotted path. */
+function eventDescriptions(schema: Json): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (node: Json, prefix: string) => {
+    for (const [key, property] of Object.entries((node.properties ?? {}) as Record<string, Json>)) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      out[path] = property.description as string;
+      walk(property, path);
+    }
+  };
+  walk(schema, '');
+  return out;
 }

@@ -3,6 +3,7 @@
 // field a handler adds without documenting it fails the contract test.
 import { array, boolean, enum as zEnum, int, literal, nullable, optional, record, string, strictObject, unknown } from 'zod/mini';
 import { AUDIT_ACTIONS } from '../audit/audit-events';
+import { ERROR_CODES } from '../http/error-codes';
 import { HEALTH_STATUSES } from '../oauth-apps/oauth-apps.schemas';
 import { PROVIDER_IDS } from '../providers/providers';
 
@@ -66,6 +67,7 @@ export const rotation = strictObject({
 
 /** The one error shape; a 422 adds validation_errors, a 409 on create adds existing_id. */
 export const error = strictObject({
+  code: zEnum(ERROR_CODES),
   summary: string(),
   validation_errors: optional(record(string(), array(string()))),
   existing_id: optional(string()),

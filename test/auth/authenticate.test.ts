@@ -9,7 +9,7 @@ import { rememberSecret } from '../support/log-capture';
 async function expectStatus(res: Response, status: number): Promise<Record<string, string>> {
   expect(res.status).toBe(status);
   const body = (await res.json()) as Record<string, string>;
-  expect(Object.keys(body).sort()).toEqual(['request_id', 'summary']);
+  expect(Object.keys(body).sort()).toEqual(['code', 'request_id', 'summary']);
   if (status === 401) expect(res.headers.get('WWW-Authenticate')).toBe('Bearer');
   return body;
 }

@@ -100,7 +100,7 @@ describe('a malformed x-d1-bookmark', () => {
       const res = await send(request('POST', '/v1/oauth-apps', { token: caller.token, body: seedBody(), headers: withBookmark(value) }));
       expect(res.status).toBe(400);
       const body = (await res.json()) as Record<string, string>;
-      expect(Object.keys(body).sort()).toEqual(['request_id', 'summary']);
+      expect(Object.keys(body).sort()).toEqual(['code', 'request_id', 'summary']);
       expect(body.summary).toMatch(/x-d1-bookmark/);
       expect(JSON.stringify(body)).not.toContain(value);
       expect(await oauthAppCount()).toBe(before);

@@ -18,7 +18,7 @@ describe('500 for anything unexpected', () => {
     });
     expect(res.status).toBe(500);
     const body = (await res.json()) as Record<string, string>;
-    expect(Object.keys(body).sort()).toEqual(['request_id', 'summary']);
+    expect(Object.keys(body).sort()).toEqual(['code', 'request_id', 'summary']);
     expect(body.summary).toMatch(/unexpected error/);
     expect(body.request_id).toBe(res.headers.get('Request-Id'));
     expect(JSON.stringify(body)).not.toMatch(/TypeError|WeakMap|\.ts:\d+/);

@@ -21,7 +21,7 @@ describe('rate limit', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get('Retry-After')).toBe('60');
     const body = (await limited.json()) as Record<string, string>;
-    expect(Object.keys(body).sort()).toEqual(['request_id', 'summary']);
+    expect(Object.keys(body).sort()).toEqual(['code', 'request_id', 'summary']);
     expect(await oauthAppCount()).toBe(count);
     // A 429 does not consume the idempotency key.
     const row = await env.DB.prepare('SELECT 1 FROM idempotency_keys WHERE key = ?').bind(k).first();

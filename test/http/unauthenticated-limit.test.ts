@@ -27,7 +27,7 @@ describe('the unauthenticated limit', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
     const body = (await limited.json()) as Record<string, string>;
-    expect(Object.keys(body).sort()).toEqual(['request_id', 'summary']);
+    expect(Object.keys(body).sort()).toEqual(['code', 'request_id', 'summary']);
     expect(body.summary).toMatch(/without a valid API token from this address/);
 
     // Another address has its own allowance.

@@ -6,32 +6,13 @@
 // lapse) and its retry runs and completes.
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createApp as buildApp } from '../../src/app';
-import type { Database } from '../../src/db/client';
 import { idempotencyKeys } from '../../src/db/schema';
-import { singlePrimaryEngine } from '../../src/db/libsql';
+import { appWithHeldBatches } from '../support/held-batches';
 import type { AppObject } from '../support/fixtures';
 import { createdApp, db, env, newCaller, newSecret, rawRow, request, send } from '../support/fixtures';
 
 /** The app on the target's storage, whose first write batch runs `meanwhile` first. */
-function stalledApp(meanwhile: () => Promise<void>) {
-  const real = db();
-  let stalled = false;
-  const racing = new Proxy(real, {
-    get(target, prop, receiver) {
-      if (prop !== 'batch') return Reflect.get(target, prop, receiver) as unknown;
-      return async (statements: Parameters<Database['batch']>[0]) => {
-        if (!stalled) {
-          stalled = true;
-          await meanwhile();
-        }
-        return target.batch(statements);
-      };
-    },
-  }) as Database;
-  const app = buildApp(singlePrimaryEngine(racing));
-  return (req: Request) => app.fetch(req, { ENCRYPTION_KEYRING: env.ENCRYPTION_KEYRING, TOKEN_CACHE_TTL_SECONDS: '0' });
-}
+const stalledApp = (meanwhile: () => Promise<void>) => appWithHeldBatches((n) => (n === 0 ? meanwhile() : Promise.resolve()));
 
 /** What passes while a request stalls: its lease lapses. */
 async function leaseLapses(key: string): Promise<void> {

@@ -34,7 +34,8 @@ async function expectBusy(res: Response, mark: number, failed: 'query' | 'batch'
   expect(res.status).toBe(503);
   expect(res.headers.get('Retry-After')).toBe('1');
   const body = (await res.json()) as Record<string, string>;
-  expect(Object.keys(body).sort()).toEqual(['request_id', 'summary']);
+  expect(Object.keys(body).sort()).toEqual(['code', 'request_id', 'summary']);
+  expect(body.code).toBe('storage_unavailable');
   expect(body.summary).toMatch(/Storage is busy or unreachable/);
   const line = logsSince(mark).find((l) => l.includes('"storage busy"') && l.includes(body.request_id!));
   expect(line).toBeDefined();

@@ -18,7 +18,7 @@ async function expectRefused(req: Request, status: number): Promise<Record<strin
   expect(typeof body.summary).toBe('string');
   expect((body.summary as string).length).toBeGreaterThan(0);
   expect(body.request_id).toBe(res.headers.get('Request-Id'));
-  const allowed = status === 422 ? ['summary', 'validation_errors', 'request_id'] : ['summary', 'request_id'];
+  const allowed = status === 422 ? ['code', 'summary', 'validation_errors', 'request_id'] : ['code', 'summary', 'request_id'];
   expect(Object.keys(body).every((k) => allowed.includes(k))).toBe(true);
   expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/); // no stack trace
   expect(await oauthAppCount()).toBe(before);

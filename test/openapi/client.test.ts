@@ -19,10 +19,10 @@ describe('the typed client', () => {
     const app = created.data!;
     expect(app.client_secret).toBe('**********');
 
-    const listed = await api.GET('/v1/oauth-apps', { params: { query: { provider: 'github', limit: '10' } } });
+    const listed = await api.GET('/v1/oauth-apps', { params: { query: { provider: 'github', limit: 10, metadata: { team: 'a' } } } });
     expect(listed.data!.data.map((a) => a.id)).toEqual([app.id]);
 
-    const got = await api.GET('/v1/oauth-apps/{id}', { params: { path: { id: app.id }, query: { truncate_secrets: 'false' } } });
+    const got = await api.GET('/v1/oauth-apps/{id}', { params: { path: { id: app.id }, query: { truncate_secrets: false } } });
     expect(got.data!.client_secret).toBe(secret);
     const etag = got.response.headers.get('ETag')!;
 

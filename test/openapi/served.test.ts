@@ -1,6 +1,6 @@
 // GET /openapi.json: the committed document, served without a token.
 import { describe, expect, it } from 'vitest';
-import document from '../../src/openapi/openapi.json';
+import document from '../../public/openapi.json';
 import { request, send } from '../support/fixtures';
 
 describe('GET /openapi.json', () => {

@@ -1,11 +1,11 @@
 // The contract test: every response the HTTP suite receives is checked
-// against the OpenAPI document (src/openapi/openapi.json). The status must be
+// against the OpenAPI document (public/openapi.json). The status must be
 // documented for the operation, and a JSON body must match its schema; a
 // response to a path or method the document does not have must be the error
 // shape. A violation throws, failing the test that received it.
 // @cfworker/json-schema: it validates without eval, so it also runs in workerd.
 import { Validator, type Schema } from '@cfworker/json-schema';
-import document from '../../src/openapi/openapi.json';
+import document from '../../public/openapi.json';
 
 type Json = Record<string, unknown>;
 const doc = document as unknown as Json;
@@ -38,7 +38,7 @@ for (const [template, item] of Object.entries(doc.paths as Record<string, Record
     operations.push({ method: method.toUpperCase(), template, pattern, responses });
   }
 }
-const errorShape = standalone({ $ref: '#/components/schemas/Error' });
+const errorShape = standalone({ $ref: '#/components/schemas/ErrorResponse' });
 
 let checked = 0;
 /** How many responses were checked (for the suite's report). */

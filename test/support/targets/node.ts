@@ -9,6 +9,7 @@ import { applyLibsqlMigrations } from '../../../src/db/ledger';
 import { singlePrimaryEngine } from '../../../src/db/libsql';
 import { libsqlNodeDatabase, openLibsqlClient } from '../../../src/db/libsql-node';
 import type { Bindings } from '../../../src/env';
+import { fileAssets } from '../../../src/node/file-assets';
 import { memoryRateLimiter } from '../../../src/node/rate-limiter';
 import { startNodeServer } from '../../../src/node/server';
 import { runScheduled } from '../../../src/scheduled';
@@ -22,6 +23,7 @@ const db = libsqlNodeDatabase(client);
 
 // The same settings vitest.config.ts gives the Worker.
 const env: Bindings = {
+  ASSETS: fileAssets(),
   ENCRYPTION_KEYRING: JSON.stringify({ primary: 'test-k1', keys: { 'test-k1': randomBytes(32).toString('base64') } }),
   TOKEN_CACHE_TTL_SECONDS: '0',
   RATE_LIMITER: memoryRateLimiter(100_000, 60),
