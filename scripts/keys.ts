@@ -9,7 +9,7 @@
 //   npm run keys:retire  -- --id <id> [target] [--print]   refused while the key protects secrets
 import { parseArgs } from 'node:util';
 import { devVarsKeyring, printedKeyring, withNewKey, withoutKey, withPrimary } from './lib/keyring-file';
-import { callApi, operatorTarget, targetUsage, type KeyStatusAnswer, type OperatorTarget, type RotateAnswer } from './lib/operator';
+import { answered, operatorClient, operatorTarget, targetUsage, type KeyStatusAnswer, type OperatorTarget, type RotateAnswer } from './lib/operator';
 
 const usage = `usage: npm run keys:<status|rotate|add|primary|retire> -- [options]
   keys:status                    how many secrets each key id protects
@@ -33,7 +33,7 @@ async function status(flags: Flags): Promise<void> {
 }
 
 async function printStatus(target: OperatorTarget, json: boolean): Promise<void> {
-  const answer = await callApi<KeyStatusAnswer>(target, 'GET', '/v1/encryption-keys');
+  const answer = answered<KeyStatusAnswer>('GET /v1/encryption-keys', await operatorClient(target).GET('/v1/encryption-keys'));
   if (json) {
     console.log(JSON.stringify(answer, null, 2));
     return;
@@ -65,7 +65,7 @@ async function rotate(flags: Flags): Promise<void> {
   const limit = flags.batch === undefined ? 100 : Number(flags.batch);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--batch must be an integer from 1 to 500');
   const target = await operatorTarget(flags);
-  const before = await callApi<KeyStatusAnswer>(target, 'GET', '/v1/encryption-keys');
+  const before = answered<KeyStatusAnswer>('GET /v1/encryption-keys', await operatorClient(target).GET('/v1/encryption-keys'));
   console.error(`Re-encrypting under the primary key "${before.primary}" on ${target.description}.`);
   let total = before.pending;
   let done = 0;
@@ -79,7 +79,7 @@ async function rotate(flags: Flags): Promise<void> {
   };
   show(progressLine(done, total, started));
   for (;;) {
-    const batch = await callApi<RotateAnswer>(target, 'POST', '/v1/encryption-keys/rotate', { limit });
+    const batch = answered<RotateAnswer>('POST /v1/encryption-keys/rotate', await operatorClient(target).POST('/v1/encryption-keys/rotate', { body: { limit } }));
     done += batch.reencrypted;
     failed += batch.failed;
     // Rows written meanwhile under an older key (a stale isolate) add to the work.
@@ -121,7 +121,7 @@ async function retire(flags: Flags): Promise<void> {
   const source = keyringFor(flags);
   const next = withoutKey(source.read(), id); // refuses an unknown or primary key before asking the server
   const target: OperatorTarget = await operatorTarget(flags);
-  const answer = await callApi<KeyStatusAnswer>(target, 'GET', '/v1/encryption-keys');
+  const answer = answered<KeyStatusAnswer>('GET /v1/encryption-keys', await operatorClient(target).GET('/v1/encryption-keys'));
   const key = answer.data.find((k) => k.id === id);
   if (key && key.secrets > 0) {
     const broken = key.errors > 0 ? ` (${key.errors} of them do not decrypt: set a new client_secret on those apps)` : '';

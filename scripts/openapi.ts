@@ -1,15 +1,21 @@
 // npm run openapi [-- --check]
 // Writes the OpenAPI 3.1 document (public/openapi.json, from the zod
-// schemas) and the typed client's types (src/client/api.d.ts, by
-// openapi-typescript). --check: fail if either committed file differs
-// (CI runs this), writing nothing.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// schemas), the API reference page rendered from it (public/docs.html, by
+// Redocly's build-docs with Redoc inlined: no CDN, nothing from another
+// origin) and the typed client's types (packages/client/src/api.ts, by
+// openapi-typescript). --check: fail if any committed file differs (CI runs
+// this), writing nothing.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { openApiDocument } from '../src/openapi/document';
 
 const DOCUMENT = fileURLToPath(new URL('../public/openapi.json', import.meta.url));
-const TYPES = fileURLToPath(new URL('../src/client/api.d.ts', import.meta.url));
+const DOCS = fileURLToPath(new URL('../public/docs.html', import.meta.url));
+const TYPES = fileURLToPath(new URL('../packages/client/src/api.ts', import.meta.url));
 
 const document = openApiDocument();
 const documentText = `${JSON.stringify(document, null, 2)}\n`;
@@ -39,10 +45,44 @@ function forTypes(doc: Record<string, unknown>): Record<string, unknown> {
   return copy;
 }
 
+/** The reference page of `text` (the document), rendered offline: Redoc inlined, no telemetry. */
+function referencePage(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'oauth-apps-docs-'));
+  try {
+    writeFileSync(join(dir, 'openapi.json'), text);
+    const run = spawnSync(
+      fileURLToPath(new URL('../node_modules/.bin/redocly', import.meta.url)),
+      ['build-docs', join(dir, 'openapi.json'), '--inlineBundle', '--title', 'OAuth apps API reference', '-o', join(dir, 'docs.html')],
+      { encoding: 'utf8', env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } },
+    );
+    if (run.status !== 0) throw new Error(`redocly build-docs failed:\n${run.stdout}${run.stderr}`);
+    return selfContained(readFileSync(join(dir, 'docs.html'), 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The page with nothing to load from elsewhere: Redoc's attribution shows a
+ * logo from its CDN (an empty image here, the "API docs by" link stays), and
+ * browsers ask for /favicon.ico unless the page names an icon (none here).
+ */
+function selfContained(html: string): string {
+  const emptyImage = 'data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22/%3E';
+  let out = html;
+  for (const logo of ['https://cdn.redoc.ly/redoc/logo-mini-full.svg', 'https://cdn.redoc.ly/redoc/logo-mini.svg']) {
+    if (!out.includes(logo)) throw new Error(`docs: Redoc no longer references ${logo}: check what the page loads`);
+    out = out.replaceAll(logo, emptyImage);
+  }
+  if (!out.includes('<head>')) throw new Error('docs: no <head> in the page');
+  return out.replace('<head>', '<head><link rel="icon" href="data:,">');
+}
+
 const check = process.argv.includes('--check');
 let stale = false;
 for (const [file, text] of [
   [DOCUMENT, documentText],
+  [DOCS, referencePage(documentText)],
   [TYPES, types],
 ] as const) {
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -56,4 +96,4 @@ for (const [file, text] of [
   }
 }
 if (stale) process.exit(1);
-if (check) console.log('openapi: the committed document and client types match the schemas');
+if (check) console.log('openapi: the committed document, reference page and client types match the schemas');

@@ -2,6 +2,7 @@
 // the local `npm run dev` (default), the local Node server (--node), or a
 // deployment (--url, with an operator token). Locally a short-lived
 // keys:manage token is minted in the local database, so nothing needs setting up.
+import { createOAuthAppsClient, type ApiErrorBody, type components, type OAuthAppsClient } from '../../packages/client/src/index';
 import { DEFAULT_NODE_PORT } from '../../src/node/config';
 import { DEV_PORT } from './dev-settings';
 import { d1Store, libsqlStore } from './store';
@@ -51,58 +52,43 @@ export async function operatorTarget(flags: { url?: string | undefined; node: bo
 
 const RETRIES = 5;
 
-/** A JSON call to the API; 429 and 503 (and a dropped connection) are retried with backoff. */
-export async function callApi<T>(target: OperatorTarget, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+/** fetch, retrying a dropped connection, 429 and 503 with backoff; each attempt at most 60 s. */
+async function retryingFetch(request: Request): Promise<Response> {
+  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text();
   for (let attempt = 0; ; attempt++) {
     let res: Response;
     try {
-      res = await fetch(`${target.baseUrl}${path}`, {
-        method,
-        headers: {
-          Authorization: `Bearer ${target.token}`,
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(60_000),
-      });
+      res = await fetch(request.url, { method: request.method, headers: request.headers, body, signal: AbortSignal.timeout(60_000) });
     } catch (err) {
       if (attempt < RETRIES) {
         await backoff(attempt);
         continue;
       }
-      throw new Error(`cannot reach ${target.baseUrl} (${err instanceof Error ? err.message : String(err)}): is the server running?`);
+      throw new Error(`cannot reach ${new URL(request.url).origin} (${err instanceof Error ? err.message : String(err)}): is the server running?`);
     }
-    const text = await res.text();
     if ((res.status === 429 || res.status === 503) && attempt < RETRIES) {
+      await res.body?.cancel();
       await backoff(attempt);
       continue;
     }
-    if (!res.ok) {
-      let summary = text.slice(0, 300);
-      try {
-        summary = (JSON.parse(text) as { summary?: string }).summary ?? summary;
-      } catch {
-        // not JSON: keep the text
-      }
-      throw new Error(`${method} ${path} answered ${res.status}: ${summary}`);
-    }
-    return JSON.parse(text) as T;
+    return res;
   }
 }
 
 const backoff = (attempt: number) => new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
 
-// What the endpoints answer (src/keys/keys.routes.ts).
-export interface KeyStatusAnswer {
-  primary: string;
-  pending: number;
-  data: { id: string; primary: boolean; in_keyring: boolean; secrets: number; errors: number }[];
+/** The typed client (@oauth-apps-api/client) for the target, with retries. */
+export function operatorClient(target: OperatorTarget): OAuthAppsClient {
+  return createOAuthAppsClient({ baseUrl: target.baseUrl, token: target.token, fetch: retryingFetch });
 }
 
-export interface RotateAnswer {
-  primary_key_id: string;
-  reencrypted: number;
-  failed: number;
-  raced: number;
-  remaining: number;
+/** An answer's data, or an error naming the call, its status and the API's code and summary. */
+export function answered<T>(what: string, result: { data?: T; error?: ApiErrorBody; response: Response }): T {
+  if (result.data !== undefined) return result.data;
+  const reason = result.error ? `${result.error.code}: ${result.error.summary}` : 'no JSON answer';
+  throw new Error(`${what} answered ${result.response.status}: ${reason}`);
 }
+
+// What the key endpoints answer, as the document says (src/keys/keys.routes.ts).
+export type KeyStatusAnswer = components['schemas']['KeyStatus'];
+export type RotateAnswer = components['schemas']['Rotation'];

@@ -8,6 +8,7 @@ import type { Database } from '../db/client';
 import { singlePrimaryEngine } from '../db/libsql';
 import type { Bindings } from '../env';
 import { logEvent } from '../http/log';
+import { serveDocs } from './docs-route';
 import { fileAssets } from './file-assets';
 import { runScheduled } from '../scheduled';
 
@@ -50,6 +51,7 @@ export interface NodeServer {
 
 export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
   const app = createApp(singlePrimaryEngine(options.db));
+  serveDocs(app);
   const limits = options.limits ?? DEFAULT_SERVER_LIMITS;
   // Each request's client address, for the unauthenticated limit: known from the socket here, read by the app.
   const addresses = new WeakMap<Request, string>();

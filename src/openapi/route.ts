@@ -22,3 +22,4 @@ export const openApiRoute: Handler<AppEnv> = async (c) => {
     headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' },
   });
 };
+

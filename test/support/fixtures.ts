@@ -7,7 +7,7 @@ import type { Scope } from '../../src/auth/scopes';
 import { sql } from 'drizzle-orm';
 import { accounts, apiTokens, oauthApps } from '../../src/db/schema';
 import type { Bindings } from '../../src/env';
-import type { OAuthAppObject } from '../../src/oauth-apps/oauth-apps.presenter';
+import { createOAuthAppsClient, type components, type OAuthAppsClient } from '../../packages/client/src/index';
 import { checkContract } from './contract';
 import { rememberSecret } from './log-capture';
 
@@ -136,13 +136,20 @@ export function sendMany(req: Request): Promise<Response> {
   return target.name === 'worker' ? sendWithEnv(req, {}) : send(req);
 }
 
-export type AppObject = OAuthAppObject;
+/** An app as the API answers it: the typed client's (the document's) type. */
+export type AppObject = components['schemas']['OAuthApp'];
+type CreateBody = components['schemas']['CreateOAuthAppRequest'];
 
-/** Creates an app through the API and returns it (fails the test unless 200). */
-export async function createdApp(token: string, overrides: Record<string, unknown> = {}): Promise<AppObject> {
-  const res = await createApp(token, seedBody(overrides));
-  if (res.status !== 200) throw new Error(`create answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as AppObject;
+/** The typed client (@oauth-apps-api/client) as `token`, its requests through send() (contract-checked). */
+export function apiAs(token: string): OAuthAppsClient {
+  return createOAuthAppsClient({ baseUrl: 'https://api.test', token, fetch: send });
+}
+
+/** Creates an app through the API with the typed client and returns it (fails the test unless 200). */
+export async function createdApp(token: string, overrides: Partial<CreateBody> = {}): Promise<AppObject> {
+  const { data, error, response } = await apiAs(token).POST('/v1/oauth-apps', { body: seedBody(overrides) as CreateBody });
+  if (!data) throw new Error(`create answered ${response.status}: ${error?.code} ${error?.summary}`);
+  return data;
 }
 
 export function getApp(token: string, id: string, query = ''): Promise<Response> {
