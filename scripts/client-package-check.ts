@@ -2,12 +2,12 @@
 // of packages/client (which builds it to JS + .d.ts), installed into a
 // scratch project outside the repository, whose consumer file must
 // type-check and then, run against `npm run dev`, create an app and list it.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEV_PORT } from './lib/dev-settings';
+import { DEV_BASE, startDevServer } from './lib/dev-server';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = join(root, 'node_modules/.bin/tsc');
@@ -55,21 +55,12 @@ async function main(): Promise<void> {
     run(tsc, ['-p', 'tsconfig.json'], scratch);
     console.log(`client:check: ${tarball} installed in ${scratch}; the consumer type-checks`);
 
-    const dev = spawn('npm', ['run', 'dev'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const dev = await startDevServer(root);
     try {
-      const started = Date.now();
-      const TOKEN = /Bearer (oat_[A-Za-z0-9_-]{43})/;
-      while (!TOKEN.test(output)) {
-        if (dev.exitCode !== null || Date.now() - started > 120_000) throw new Error(`client:check: npm run dev did not start:\n${output}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      const env = { ...process.env, API: `http://localhost:${DEV_PORT}`, TOKEN: TOKEN.exec(output)![1]! };
+      const env = { ...process.env, API: DEV_BASE, TOKEN: dev.token };
       console.log(`client:check: ${run('node', ['out/consumer.js'], scratch, env).trim()} (against npm run dev)`);
     } finally {
-      if (dev.pid) process.kill(-dev.pid, 'SIGTERM');
+      dev.stop();
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });

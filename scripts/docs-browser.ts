@@ -5,13 +5,12 @@
 // and no attempt its CSP blocked), and that it came with nosniff; a
 // screenshot goes to test-results/docs.png.
 // CHROMIUM names the browser binary (default: `chromium` on the PATH).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { DEV_PORT } from './lib/dev-settings';
+import { DEV_BASE as BASE, startDevServer } from './lib/dev-server';
 
-const BASE = `http://localhost:${DEV_PORT}`;
 const SCREENSHOT = fileURLToPath(new URL('../test-results/docs.png', import.meta.url));
 
 function check(condition: unknown, message: string): asserts condition {
@@ -41,18 +40,9 @@ function browserPath(): string {
 
 async function main(): Promise<void> {
   const executablePath = browserPath();
-  const dev = spawn('npm', ['run', 'dev'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const dev = await startDevServer();
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
   try {
-    const started = Date.now();
-    while (!/Bearer oat_/.test(output)) {
-      check(dev.exitCode === null, `npm run dev exited early:\n${output}`);
-      check(Date.now() - started < 120_000, `npm run dev not ready within 120 s:\n${output}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const requested: string[] = [];
     page.on('request', (request) => requested.push(request.url()));
@@ -89,7 +79,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await browser.close();
-    if (dev.pid) process.kill(-dev.pid, 'SIGTERM');
+    dev.stop();
   }
 }
 

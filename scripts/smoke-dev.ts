@@ -2,10 +2,7 @@
 // on a clean checkout, the printed curl's token creates the seed's app, and
 // `npm run token:create` works while the server runs. Used by CI.
 import { spawn } from 'node:child_process';
-import { DEV_PORT } from './lib/dev-settings';
-
-const BASE = `http://localhost:${DEV_PORT}`;
-const TOKEN = /Bearer (oat_[A-Za-z0-9_-]{43})/;
+import { DEV_BASE as BASE, startDevServer } from './lib/dev-server';
 
 let step = 'start';
 
@@ -39,19 +36,10 @@ async function create(token: string, clientId: string): Promise<Response> {
 }
 
 async function main(): Promise<void> {
-  const dev = spawn('npm', ['run', 'dev'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const dev = await startDevServer();
   try {
-    const started = Date.now();
-    while (!TOKEN.test(output)) {
-      check(dev.exitCode === null, `npm run dev exited early:\n${output}`);
-      check(Date.now() - started < 120_000, `no token printed within 120 s:\n${output}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    const devToken = TOKEN.exec(output)![1]!;
-    const curl = output.split('\n').find((l) => l.startsWith('curl --request POST'));
+    const devToken = dev.token;
+    const curl = dev.output().split('\n').find((l) => l.startsWith('curl --request POST'));
     check(curl, 'no curl line printed');
 
     // The printed curl line, run as printed (a second run of dev answers 409 for the same client_id).
@@ -112,10 +100,11 @@ async function main(): Promise<void> {
     check(status.data.some((k) => k.id === status.primary && k.secrets > 0), `keys:status shows no secret under the primary key: ${keys.stdout}`);
 
     // The server's own output never holds a minted token or a sent secret.
+    const output = dev.output();
     check(!output.includes(token) && !output.includes('sk-smoke-'), 'a token or secret reached the dev server output');
     console.log('smoke: npm run dev serves the API, its printed token and curl work, token:create and keys:status work alongside: ok');
   } finally {
-    process.kill(-dev.pid!, 'SIGTERM');
+    dev.stop();
   }
 }
 

@@ -80,11 +80,15 @@ export function swapCiphertextsStatement(db: Database, swaps: CiphertextSwap[], 
 // Rows sealed before generations (generation 0), on their partial index
 // (oauth_apps_generation_zero_idx): the literal is what lets SQLite use it.
 const generationZero = sql`${oauthApps.clientSecretGeneration} = 0`;
+const healthy = eq(oauthApps.healthStatus, VERDICT.ok);
+/** Healthy rows under one of `keyIds` (older keys the keyring still has), on the key/health/time index. */
+const underOlderKeys = (keyIds: string[]) => and(inArray(oauthApps.clientSecretKeyId, keyIds), healthy)!;
+/** Healthy rows at generation 0 under the primary key, on the partial index. */
+const generationZeroUnder = (primaryId: string) => and(generationZero, eq(oauthApps.clientSecretKeyId, primaryId), healthy)!;
 
-/** Rows to seal afresh, verdict ok: under one of `keyIds` (older keys the keyring still has), or at generation 0 under `primaryId`. */
+/** Rows to seal afresh: under an older key of the keyring, or at generation 0 under `primaryId`; verdict ok. */
 function toResealCondition(keyIds: string[], primaryId: string): SQL {
-  const legacy = and(generationZero, eq(oauthApps.clientSecretKeyId, primaryId));
-  return and(eq(oauthApps.healthStatus, VERDICT.ok), keyIds.length === 0 ? legacy : or(inArray(oauthApps.clientSecretKeyId, keyIds), legacy))!;
+  return keyIds.length === 0 ? generationZeroUnder(primaryId) : or(underOlderKeys(keyIds), generationZeroUnder(primaryId))!;
 }
 
 /**
@@ -92,25 +96,14 @@ function toResealCondition(keyIds: string[], primaryId: string): SQL {
  * keys first, then those at generation 0, each on its index.
  */
 export async function rowsToReseal(db: Database, keyIds: string[], primaryId: string, limit: number): Promise<OAuthAppRow[]> {
-  const older =
-    keyIds.length === 0
-      ? []
-      : await db
-          .select()
-          .from(oauthApps)
-          .where(and(inArray(oauthApps.clientSecretKeyId, keyIds), eq(oauthApps.healthStatus, VERDICT.ok)))
-          .limit(limit);
+  const older = keyIds.length === 0 ? [] : await db.select().from(oauthApps).where(underOlderKeys(keyIds)).limit(limit);
   if (older.length >= limit) return older;
   return [...older, ...(await generationZeroRows(db, primaryId, limit - older.length))];
 }
 
 /** Healthy rows under `primaryId` at generation 0, on the partial index (a query builder: tests read its plan). */
 export function generationZeroRows(db: Database, primaryId: string, limit: number) {
-  return db
-    .select()
-    .from(oauthApps)
-    .where(and(generationZero, eq(oauthApps.clientSecretKeyId, primaryId), eq(oauthApps.healthStatus, VERDICT.ok)))
-    .limit(limit);
+  return db.select().from(oauthApps).where(generationZeroUnder(primaryId)).limit(limit);
 }
 
 /** How many rows are left to seal afresh (toResealCondition). */
@@ -139,7 +132,7 @@ export async function secretsPerKey(db: Database): Promise<Map<string, { secrets
     db
       .select({ keyId: oauthApps.clientSecretKeyId, n: count() })
       .from(oauthApps)
-      .where(and(generationZero, eq(oauthApps.healthStatus, VERDICT.ok)))
+      .where(and(generationZero, healthy))
       .groupBy(oauthApps.clientSecretKeyId),
   ]);
   const out = new Map<string, { secrets: number; errors: number; generationZero: number }>();
