@@ -24,9 +24,9 @@ export default defineConfig(async () => {
   const sqldPort = await freePort();
   process.env.TEST_SQLD_PORT = String(sqldPort); // for test/global-setup.sqld.ts
 
-  const workerPlugin = (extra: { environment?: string; bindings?: Record<string, string> } = {}) =>
+  const workerPlugin = (extra: { configPath?: string; bindings?: Record<string, string> } = {}) =>
     cloudflareTest({
-      wrangler: { configPath: './wrangler.toml', ...(extra.environment ? { environment: extra.environment } : {}) },
+      wrangler: { configPath: extra.configPath ?? './wrangler.toml' },
       miniflare: {
         bindings: {
           TEST_MIGRATIONS: migrations,
@@ -60,7 +60,7 @@ export default defineConfig(async () => {
           test: { name: 'worker', setupFiles: ['./test/setup.worker.ts'], include: SUITE, exclude: [NODE_ONLY] },
         },
         {
-          plugins: [workerPlugin({ environment: 'libsql', bindings: { LIBSQL_URL: `http://127.0.0.1:${sqldPort}` } })],
+          plugins: [workerPlugin({ configPath: './wrangler.libsql.toml', bindings: { LIBSQL_URL: `http://127.0.0.1:${sqldPort}` } })],
           resolve: { alias: { '#target': here('./test/support/targets/worker-libsql.ts') } },
           test: {
             name: 'worker-libsql',

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   try {
     const only = process.env.BENCH_ONLY;
     console.error('Measuring the deployed build (size, start-up CPU)…');
-    const build = only ? undefined : await measureBuild('', join(dir, 'build'), 21);
+    const build = only ? undefined : await measureBuild('wrangler.toml', join(dir, 'build'), 21);
 
     console.error('Starting the bench Worker on a scratch local D1…');
     const d1 = { remote: false, persistTo: join(dir, 'state') };

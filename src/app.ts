@@ -1,10 +1,12 @@
 // Composes the API: middleware order, routes, error rendering.
 import { Hono } from 'hono';
+import { configuration, type AppConfig } from './config/app-config';
 import type { StorageEngine } from './db/engine';
 import type { AppEnv } from './env';
 import { cors } from './http/cors';
 import { database } from './http/database';
 import { handleError, handleNotFound, methodNotAllowed } from './http/errors';
+import { probeRoutes } from './http/probes';
 import { openApiRoute } from './openapi/route';
 import { requestContext } from './http/request-context';
 import { eventsRoutes } from './audit/events.routes';
@@ -12,10 +14,20 @@ import { keysRoutes } from './keys/keys.routes';
 import { oauthAppsRoutes } from './oauth-apps/oauth-apps.routes';
 import { providersRoutes } from './providers/providers.routes';
 
+export interface AppOptions {
+  /** Settings parsed at start (the Node server). Absent: each env's, parsed once (the Worker). */
+  config?: AppConfig;
+  /** True while the server shuts down: /readyz answers 503. */
+  draining?: () => boolean;
+}
+
 /** The API on a storage engine: D1 or libSQL in the Worker, libSQL on Node. */
-export function createApp(engine: StorageEngine) {
+export function createApp(engine: StorageEngine, options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
   app.use(requestContext());
+  // Before the configuration: liveness holds whatever it says, and readiness reports it.
+  probeRoutes(app, engine, options);
+  app.use(configuration(options.config));
   app.use(cors());
   // The OpenAPI document, public: no token, no storage.
   app.get('/openapi.json', openApiRoute);

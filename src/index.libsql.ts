@@ -1,4 +1,4 @@
-// Worker entry point for `wrangler --env libsql`: libSQL over HTTP (Turso) when
+// Worker entry point of wrangler.libsql.toml (npm run deploy:libsql): libSQL over HTTP (Turso) when
 // LIBSQL_URL is set, D1 otherwise.
 import { workerHandlers } from './worker';
 

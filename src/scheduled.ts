@@ -5,7 +5,8 @@ import { runActor } from './audit/audit-events';
 import { purgeExpiredEvents } from './audit/audit.repository';
 import { loadKeyring } from './crypto/keyring';
 import type { Database } from './db/client';
-import { readConfig, type Bindings } from './env';
+import { appConfigOf, type AppConfig } from './config/app-config';
+import type { Bindings } from './env';
 import { logEvent } from './http/log';
 import { purgeExpiredKeys } from './idempotency/idempotency.repository';
 import { rotateBatch, verifyBatch } from './keys/custody';
@@ -34,8 +35,8 @@ export interface ScheduledRun {
 }
 
 /** Runs every job with the runtime's settings; throws the first failure after all have had their turn. */
-export async function runScheduled(db: Database, env: Bindings, now: Date): Promise<ScheduledRun> {
-  const keyringSecret = env.ENCRYPTION_KEYRING;
+export async function runScheduled(db: Database, env: Bindings, now: Date, config: AppConfig = appConfigOf(env)): Promise<ScheduledRun> {
+  const keyringSecret = config.encryptionKeyring;
   const run: ScheduledRun = { idempotencyKeysPurged: 0, eventsPurged: 0, reencrypted: 0, verified: 0 };
   const failures: unknown[] = [];
   const job = async (name: string, work: () => Promise<void>) => {
@@ -54,7 +55,7 @@ export async function runScheduled(db: Database, env: Bindings, now: Date): Prom
     }
   });
   await job('retention', async () => {
-    const cutoff = new Date(now.getTime() - readConfig(env).auditRetentionDays * DAY_MS);
+    const cutoff = new Date(now.getTime() - config.auditRetentionDays * DAY_MS);
     for (let i = 0; i < MAX_EVENT_BATCHES; i++) {
       const n = await purgeExpiredEvents(db, cutoff, EVENT_PURGE_BATCH);
       run.eventsPurged += n;

@@ -1,5 +1,6 @@
 // Size and start-up CPU of a Worker build, as wrangler reports and profiles
-// them: gzip from `wrangler deploy --dry-run --minify`, start-up from the
+// them: gzip from a plain `wrangler deploy --dry-run` of its configuration
+// file (which must minify by itself and print no warning), start-up from the
 // non-idle samples of `wrangler check startup`'s profile (median of runs).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,13 +35,13 @@ export interface BuildFigures {
   startupMeanMs: number;
 }
 
-/** Builds the Worker of wrangler.toml's environment `env` ('' = top level) into `out` and measures it. */
-export async function measureBuild(env: string, out: string, runs: number): Promise<BuildFigures> {
-  const bundle = join(out, `${env || 'default'}.bundle`);
-  const deploy = await wranglerOrThrow([
-    'deploy', '--dry-run', '--minify', `--env=${env}`,
-    '--outdir', join(out, `dist-${env || 'default'}`), '--outfile', bundle,
-  ]);
+/** Builds the Worker of a configuration file (wrangler.toml, wrangler.libsql.toml) into `out` and measures it. */
+export async function measureBuild(config: string, out: string, runs: number): Promise<BuildFigures> {
+  const label = config.replace(/\.toml$/, '');
+  const bundle = join(out, `${label}.bundle`);
+  // As a user deploys: no flags but the file. A warning (e.g. an environment to guess) fails the build.
+  const deploy = await wranglerOrThrow(['deploy', '--dry-run', '-c', config, '--outdir', join(out, `dist-${label}`), '--outfile', bundle]);
+  if (/WARNING/.test(deploy)) throw new Error(`wrangler deploy --dry-run -c ${config} warned:\n${deploy}`);
   const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(deploy);
   if (!size) throw new Error(`could not read the upload size from wrangler:\n${deploy}`);
   const profilePath = join(out, 'startup.cpuprofile');

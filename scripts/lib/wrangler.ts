@@ -2,8 +2,9 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
-const WRANGLER_BIN = require.resolve('wrangler/bin/wrangler.js');
+// Found when first run, not on import: the production build of the operator
+// commands (npm run build) has no devDependencies, and its --libsql paths never call wrangler.
+const wranglerBin = () => createRequire(import.meta.url).resolve('wrangler/bin/wrangler.js');
 
 export const wranglerEnv: NodeJS.ProcessEnv = {
   ...process.env,
@@ -22,7 +23,7 @@ export interface RunResult {
 /** Runs wrangler to completion, capturing stdout and stderr together. */
 export function wrangler(args: string[], options: { echo?: boolean } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRANGLER_BIN, ...args], {
+    const child = spawn(process.execPath, [wranglerBin(), ...args], {
       env: wranglerEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -47,5 +48,5 @@ export async function wranglerOrThrow(args: string[]): Promise<string> {
 
 /** Starts a long-running wrangler (e.g. dev) attached to this terminal. */
 export function spawnWrangler(args: string[], stdio: StdioOptions = 'inherit') {
-  return spawn(process.execPath, [WRANGLER_BIN, ...args], { env: { ...wranglerEnv, CI: process.env.CI ?? '' }, stdio });
+  return spawn(process.execPath, [wranglerBin(), ...args], { env: { ...wranglerEnv, CI: process.env.CI ?? '' }, stdio });
 }

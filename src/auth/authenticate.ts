@@ -1,7 +1,7 @@
 // Bearer-token authentication and scope checks, as route middleware.
 import type { MiddlewareHandler } from 'hono';
 import type { Database } from '../db/client';
-import { readConfig, type AppEnv } from '../env';
+import type { AppEnv } from '../env';
 import { ApiError } from '../http/errors';
 import { enforceRateLimit } from '../http/rate-limit';
 import { countRefusal, refuseIfBlocked } from '../http/unauthenticated-limit';
@@ -36,7 +36,7 @@ export function requireToken(scope?: Scope | Scope[]): MiddlewareHandler<AppEnv>
           : unauthorized('authorization_malformed', 'The Authorization header must be "Bearer <API token>" with a well-formed API token.'),
       );
     }
-    const { tokenCacheTtlSeconds } = readConfig(c.env);
+    const { tokenCacheTtlSeconds } = c.var.config;
     const hash = await hashApiToken(token);
     // A token verified in this instance skips the unauthenticated limit; any other is refused
     // before its storage lookup once its address has spent the allowance.

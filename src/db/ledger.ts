@@ -5,11 +5,11 @@
 import type { Client } from '@libsql/client';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../node/project-files';
 
 export const LEDGER_TABLE = 'd1_migrations';
 /** The project's migrations/, wherever the process runs from. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const MIGRATIONS_DIR = projectPath('migrations');
 
 // Byte for byte what wrangler 4.86 runs (src/d1/migrations/helpers.ts), so that
 // sqlite_schema is identical on both engines.

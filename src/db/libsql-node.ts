@@ -5,11 +5,11 @@ import { createClient, type Client } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql/node';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigError } from '../env';
+import { ConfigError, DEFAULT_LIBSQL_URL } from '../config/schema';
 import type { Database } from './client';
 import { retryingOnBusy } from './libsql';
 
-export const DEFAULT_LIBSQL_URL = 'file:./data/oauth-apps.db';
+export { DEFAULT_LIBSQL_URL };
 
 export interface LibsqlSettings {
   url: string;
@@ -46,8 +46,11 @@ export async function openLibsqlClient(settings: LibsqlSettings): Promise<Client
   if (settings.syncUrl) {
     await client.sync();
   } else if (file) {
-    // Readers do not wait for the writer, and a commit is one append (WAL).
+    // Readers do not wait for the writer, and a commit is one append (WAL),
+    // synced to disk before the commit returns (FULL): an answered write
+    // survives the process being killed, and the machine losing power.
     await client.execute('PRAGMA journal_mode = WAL');
+    await client.execute('PRAGMA synchronous = FULL');
   }
   return client;
 }

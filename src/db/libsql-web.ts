@@ -2,7 +2,8 @@
 // (src/index.libsql.ts): LIBSQL_URL chooses it, otherwise the D1 binding serves.
 import { createClient } from '@libsql/client/web';
 import { drizzle } from 'drizzle-orm/libsql/web';
-import { ConfigError } from '../env';
+import { appConfigOf } from '../config/app-config';
+import { ConfigError } from '../config/schema';
 import type { Database } from './client';
 import { d1Engine } from './d1';
 import type { StorageEngine } from './engine';
@@ -10,12 +11,12 @@ import { retryingOnBusy, singlePrimarySession } from './libsql';
 
 export const libsqlOrD1Engine: StorageEngine = {
   open(env, request) {
-    const url = env.LIBSQL_URL;
+    const { libsqlUrl: url, libsqlAuthToken } = appConfigOf(env);
     if (!url) return d1Engine.open(env, request);
     // A client per request: workerd forbids one request from using I/O (a
     // fetch, a queued slot of the client's concurrency limit) begun by another,
     // and building one costs no round trip (HTTP protocol v2, no probe).
-    return singlePrimarySession(drizzle(retryingOnBusy(openWebClient(url, env.LIBSQL_AUTH_TOKEN || undefined))) as unknown as Database);
+    return singlePrimarySession(drizzle(retryingOnBusy(openWebClient(url, libsqlAuthToken))) as unknown as Database);
   },
 };
 

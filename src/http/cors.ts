@@ -3,7 +3,7 @@
 // Unset, nothing changes: no CORS headers, OPTIONS answers 405. Bearer tokens
 // only, so never Access-Control-Allow-Credentials.
 import type { MiddlewareHandler } from 'hono';
-import { readConfig, type AppEnv } from '../env';
+import type { AppEnv } from '../env';
 
 const ALLOW_METHODS = 'GET, HEAD, POST, PATCH, DELETE';
 const ALLOW_HEADERS = 'Authorization, Content-Type, Idempotency-Key, If-Match, x-d1-bookmark';
@@ -13,7 +13,7 @@ const MAX_AGE_SECONDS = 600;
 
 export function cors(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const { corsOrigins } = readConfig(c.env);
+    const { corsOrigins } = c.var.config;
     if (corsOrigins.length === 0) return next();
     const origin = c.req.header('Origin');
     const allowed = origin !== undefined && (corsOrigins.includes('*') || corsOrigins.includes(origin));

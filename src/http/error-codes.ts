@@ -31,6 +31,7 @@ export const ERROR_STATUS = {
   misconfigured: 500,
   internal_error: 500,
   storage_unavailable: 503,
+  not_ready: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

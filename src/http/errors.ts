@@ -6,7 +6,8 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { KeyringError } from '../crypto/keyring';
 import { isStorageBusy } from '../db/errors';
-import { ConfigError, type AppEnv } from '../env';
+import { ConfigError } from '../config/schema';
+import type { AppEnv } from '../env';
 import { ERROR_STATUS, type ErrorCode } from './error-codes';
 import { logError } from './log';
 

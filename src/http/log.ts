@@ -4,30 +4,34 @@ import { DrizzleQueryError } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 
-export function logRequest(c: Context<AppEnv>, status: number, durationMs: number): void {
-  console.log(
-    JSON.stringify({
-      level: 'info',
-      msg: 'request',
-      method: c.req.method,
-      path: c.req.path.slice(0, 256),
-      status,
-      duration_ms: durationMs,
-      request_id: c.get('requestId'),
-      account_id: c.get('auth')?.accountId ?? null,
-    }),
-  );
+/**
+ * One JSON line: when (ISO 8601, UTC), level, message, then the fields. The
+ * request id is among the fields of every line about a request.
+ */
+export function writeLog(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>): void {
+  const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields });
+  if (level === 'error') console.error(line);
+  else console.log(line);
 }
 
-/** A log line about work outside a request (e.g. the cron trigger). */
+export function logRequest(c: Context<AppEnv>, status: number, durationMs: number): void {
+  writeLog('info', 'request', {
+    method: c.req.method,
+    path: c.req.path.slice(0, 256),
+    status,
+    duration_ms: durationMs,
+    request_id: c.get('requestId'),
+    account_id: c.get('auth')?.accountId ?? null,
+  });
+}
+
+/** A log line about work outside a request (the cron trigger, the Node server's start and stop). */
 export function logEvent(msg: string, fields: Record<string, string | number | boolean | null>): void {
-  console.log(JSON.stringify({ level: 'info', msg, ...fields }));
+  writeLog('info', msg, fields);
 }
 
 export function logError(c: Context<AppEnv>, msg: string, err: unknown): void {
-  console.error(
-    JSON.stringify({ level: 'error', msg, request_id: c.get('requestId'), error: describeError(err) }),
-  );
+  writeLog('error', msg, { request_id: c.get('requestId'), error: describeError(err) });
 }
 
 /**

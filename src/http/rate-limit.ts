@@ -36,11 +36,10 @@ export interface RateLimitState {
 }
 
 /** The policy's limit: the limiter's own, else the var describing the binding. */
-export function policyLimit(limiter: RateLimit, configured: string | undefined): number | undefined {
+export function policyLimit(limiter: RateLimit, configured: number | undefined): number | undefined {
   const own = (limiter as DescribedRateLimit).policy?.limit;
   if (own !== undefined) return own;
-  const value = Number(configured);
-  return configured !== undefined && /^[0-9]+$/.test(configured) && value > 0 ? value : undefined;
+  return configured !== undefined && configured > 0 ? configured : undefined;
 }
 
 /** Seconds a refused key waits: the limiter's reset when it knows it, else the period. */
@@ -52,7 +51,7 @@ export async function enforceRateLimit(c: Context<AppEnv>, key: string): Promise
   // No binding (e.g. a runtime without one): no limit.
   if (!limiter) return;
   const outcome = (await limiter.limit({ key })) as LimitOutcome;
-  c.set('rateLimit', { name: 'token', limit: policyLimit(limiter, c.env.RATE_LIMIT_PER_MINUTE), outcome });
+  c.set('rateLimit', { name: 'token', limit: policyLimit(limiter, c.var.config.rateLimitPerMinute), outcome });
   if (!outcome.success) {
     throw new ApiError('rate_limited', 'Too many requests with this API token; retry after the number of seconds in Retry-After.', {
       headers: { 'Retry-After': retryAfterSeconds(outcome) },

@@ -1,7 +1,8 @@
 // First middleware: a request id and the safety headers on every response,
 // and one log line per request.
 import type { MiddlewareHandler } from 'hono';
-import { readConfig, type AppEnv } from '../env';
+import type { AppConfig } from '../config/app-config';
+import type { AppEnv } from '../env';
 import { newId } from '../util/ids';
 import { logRequest } from './log';
 import { setRateLimitHeaders } from './rate-limit';
@@ -21,15 +22,9 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     // secret: no cache, shared or private, may keep it.
     if (c.req.path.startsWith('/v1/')) c.res.headers.set('Cache-Control', 'no-store');
     if (c.get('quiet')) return;
-    if (c.res.status >= 400 || requestLog(c.env) === 'all') logRequest(c, c.res.status, Math.round(performance.now() - started));
+    if (c.res.status >= 400 || requestLog(c.get('config')) === 'all') logRequest(c, c.res.status, Math.round(performance.now() - started));
   };
 }
 
-/** The setting, or "all" when it does not parse (the request has already answered 500 for it). */
-function requestLog(env: Parameters<typeof readConfig>[0]): 'all' | 'errors' {
-  try {
-    return readConfig(env).requestLog;
-  } catch {
-    return 'all';
-  }
-}
+/** The setting, or "all" when the configuration did not parse (the request has answered 500 for it). */
+const requestLog = (config: AppConfig | undefined) => config?.requestLog ?? 'all';

@@ -49,7 +49,7 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     // The validated body (this middleware runs after the json validator).
     const body = (c.req as unknown as { valid(target: 'json'): unknown }).valid('json');
     const request = `${c.req.method} ${c.req.path}\n${canonicalJson(body ?? null)}`;
-    const keyring = await loadKeyring(c.env.ENCRYPTION_KEYRING);
+    const keyring = await loadKeyring(c.var.config.encryptionKeyring);
     const db = c.var.db;
     const outcome = await reserveKey(db, {
       accountId: c.var.auth.accountId,

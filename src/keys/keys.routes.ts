@@ -22,12 +22,12 @@ const manage = requireToken('keys:manage');
 
 export const keysRoutes = new Hono<AppEnv>()
   .get('/', manage, async (c) => {
-    const status = await keyStatus(c.var.db, await loadKeyring(c.env.ENCRYPTION_KEYRING));
+    const status = await keyStatus(c.var.db, await loadKeyring(c.var.config.encryptionKeyring));
     return c.json({ primary: status.primary, pending: status.pending, data: status.keys });
   })
   .all('/', methodNotAllowed(['GET']))
   .post('/rotate', manage, jsonBody({ allowEmpty: true }), zValidator('json', rotateBody, validationHook), async (c) => {
-    const keyring = await loadKeyring(c.env.ENCRYPTION_KEYRING);
+    const keyring = await loadKeyring(c.var.config.encryptionKeyring);
     const limit = c.req.valid('json').limit ?? DEFAULT_ROTATION_BATCH;
     const requestedBy = { accountId: c.var.auth.accountId, actor: requestActor(c) };
     const result = await rotateBatch(c.var.db, keyring, limit, runActor(), new Date(), requestedBy);

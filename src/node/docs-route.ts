@@ -3,7 +3,8 @@
 // before the Worker runs, with public/_headers' headers; this gives Node the
 // same answer, and keeps the page's code out of the Worker's bundle.
 import type { Hono } from 'hono';
-import { ConfigError, type AppEnv } from '../env';
+import { ConfigError } from '../config/schema';
+import type { AppEnv } from '../env';
 import { methodNotAllowed } from '../http/errors';
 
 /** The page's headers: public/_headers says the same for Workers. */

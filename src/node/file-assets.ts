@@ -4,10 +4,11 @@
 // /docs (2.5 MB) and /openapi.json answer without a token, so a request must
 // not cost a disk read and a fresh buffer of the whole file.
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Bindings } from '../env';
+import { projectPath } from './project-files';
 
-const PUBLIC = new URL('../../public/', import.meta.url);
+const PUBLIC = projectPath('public');
 
 export function fileAssets(): Bindings['ASSETS'] {
   // At most one entry per file of public/ (names are checked before a read).
@@ -19,7 +20,7 @@ export function fileAssets(): Bindings['ASSETS'] {
       if (!/^[A-Za-z0-9._-]+$/.test(path) || path.startsWith('.')) return new Response(null, { status: 404 });
       let file = files.get(path);
       if (!file) {
-        file = readFile(fileURLToPath(new URL(path, PUBLIC))).then((bytes) => new Blob([bytes]));
+        file = readFile(join(PUBLIC, path)).then((bytes) => new Blob([bytes]));
         files.set(path, file);
         // A file that is not there is not remembered: it may be written later.
         file.catch(() => files.delete(path));

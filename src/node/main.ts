@@ -1,18 +1,29 @@
-// npm run start:node: the API on Node.js with a libSQL database. With nothing
-// configured it uses ./data/oauth-apps.db (created on first run) and the local
-// keyring in .dev.vars. Environment: see README "Self-hosting on Node.js".
+// npm run start:node (and npm start, the build of it): the API on Node.js with
+// a libSQL database. With nothing configured it uses ./data/oauth-apps.db
+// (created on first run) and the local keyring in .dev.vars. Every setting is
+// checked before anything opens: a bad one exits 2 with one line naming it.
+// Environment: see README "Configuration".
+import { ConfigError } from '../config/schema';
+import { KeyringError, loadKeyring } from '../crypto/keyring';
 import { applyLibsqlMigrations } from '../db/ledger';
 import { DEFAULT_LIBSQL_URL, describeUrl, libsqlNodeDatabase, openLibsqlClient } from '../db/libsql-node';
-import { ConfigError } from '../env';
+import { logEvent } from '../http/log';
 import { readNodeConfig } from './config';
 import { startNodeServer } from './server';
 
+/** Set by `npm run build` (scripts/build-node.ts): this file runs as dist/node/main.js, without tsx. */
+declare const OAUTH_APPS_BUILD: string | undefined;
+const built = typeof OAUTH_APPS_BUILD === 'string';
+
 async function main(): Promise<void> {
   const config = readNodeConfig();
+  // The keys themselves, imported now: a keyring that parses but will not import stops the start too.
+  await loadKeyring(config.app.encryptionKeyring);
   const client = await openLibsqlClient(config.libsql);
   const applied = await applyLibsqlMigrations(client);
   const server = await startNodeServer({
     db: libsqlNodeDatabase(client),
+    config: config.app,
     env: config.env,
     port: config.port,
     hostname: config.hostname,
@@ -22,7 +33,7 @@ async function main(): Promise<void> {
   const storage = config.libsql.syncUrl
     ? `embedded replica ${describeUrl(config.libsql.url)} of ${describeUrl(config.libsql.syncUrl)}`
     : describeUrl(config.libsql.url);
-  const tokenCommand = `npm run token:create -- --libsql --account <name> --scopes oauth_apps:read,oauth_apps:write`;
+  const tokenCommand = `${built ? 'node dist/node/token-create.js' : 'npm run token:create --'} --libsql --account <name> --scopes oauth_apps:read,oauth_apps:write`;
   const rule = '─'.repeat(72);
   console.log(
     [
@@ -38,19 +49,30 @@ async function main(): Promise<void> {
       rule,
     ].join('\n'),
   );
+  logEvent('listening', { url: server.url, storage, pid: process.pid });
 
-  const stop = async () => {
-    await server.close();
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second signal: the operator will not wait.
+      logEvent('stopped at once', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logEvent('shutting down', { signal, timeout_ms: config.shutdownTimeoutMs });
+    const report = await server.shutdown(config.shutdownTimeoutMs);
     client.close();
+    logEvent('stopped', { signal, in_flight: report.inFlight, cut_off: report.cutOff });
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', (signal) => void stop(signal));
+  process.on('SIGTERM', (signal) => void stop(signal));
 }
 
 await main().catch((err: unknown) => {
-  // Configuration problems are the operator's to fix: say which, without a stack.
-  if (err instanceof ConfigError) console.error(`Configuration error: ${err.message}`);
+  // Configuration problems are the operator's to fix: one line saying which, no stack.
+  const misconfigured = err instanceof ConfigError || err instanceof KeyringError;
+  if (misconfigured) console.error(`Configuration error: ${err.message}`);
   else console.error(err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : err);
-  process.exit(err instanceof ConfigError ? 2 : 1);
+  process.exit(misconfigured ? 2 : 1);
 });

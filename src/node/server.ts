@@ -1,9 +1,11 @@
 // The same Hono app, served by @hono/node-server on a libSQL database, with
-// the Worker's cron work on a timer.
+// the Worker's cron work on a timer, and a shutdown that drains.
 import { serve, type HttpBindings } from '@hono/node-server';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../app';
+import type { AppConfig } from '../config/app-config';
+import { ConfigError } from '../config/schema';
 import type { Database } from '../db/client';
 import { singlePrimaryEngine } from '../db/libsql';
 import type { Bindings } from '../env';
@@ -35,6 +37,9 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
 
 export interface NodeServerOptions {
   db: Database;
+  /** The settings, parsed at start (src/node/config.ts). Absent: env's, parsed on first use. */
+  config?: AppConfig;
+  /** The limiters (and, without config, the settings as strings). */
   env: Bindings;
   port: number;
   hostname: string;
@@ -46,11 +51,27 @@ export interface NodeServerOptions {
 export interface NodeServer {
   /** Where it listens, e.g. http://127.0.0.1:8788 */
   url: string;
+  /** Stops at once: closes every connection, in flight or not. */
   close(): Promise<void>;
+  /**
+   * Stops gracefully: /readyz answers 503 from now, the listening socket
+   * closes, idle connections close, each request in flight finishes and its
+   * connection then closes (Connection: close). Past timeoutMs whatever is
+   * left is cut off. A scheduled run under way finishes within the same bound.
+   */
+  shutdown(timeoutMs: number): Promise<ShutdownReport>;
+}
+
+export interface ShutdownReport {
+  /** Requests still in flight when shutdown began. */
+  inFlight: number;
+  /** Of those, how many were cut off at the deadline. */
+  cutOff: number;
 }
 
 export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
-  const app = createApp(singlePrimaryEngine(options.db));
+  let draining = false;
+  const app = createApp(singlePrimaryEngine(options.db), { config: options.config, draining: () => draining });
   serveDocs(app);
   const limits = options.limits ?? DEFAULT_SERVER_LIMITS;
   // Each request's client address, for the unauthenticated limit: known from the socket here, read by the app.
@@ -72,28 +93,68 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   });
   // A Node http.Server: past the cap, new connections are closed on accept.
   (server as { maxConnections: number }).maxConnections = limits.maxConnections;
+  // The requests whose answer has not finished, for the drain.
+  const inFlight = new Set<ServerResponse>();
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    if (draining) res.setHeader('Connection', 'close');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, options)));
   });
   const { port } = server.address() as AddressInfo;
 
+  let scheduledRun: Promise<unknown> | undefined;
   const purge = setInterval(() => {
-    runScheduled(options.db, env, new Date()).catch((err: unknown) =>
-      logEvent('scheduled run failed', { error: err instanceof Error ? err.name : typeof err }),
-    );
+    if (scheduledRun) return; // the last one is still going
+    scheduledRun = runScheduled(options.db, env, new Date(), options.config)
+      .catch((err: unknown) => logEvent('scheduled run failed', { error: err instanceof Error ? err.name : typeof err }))
+      .finally(() => (scheduledRun = undefined));
   }, options.purgeEveryMs ?? 15 * 60_000);
   purge.unref();
 
+  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+
   return {
     url: `http://${options.hostname.includes(':') ? `[${options.hostname}]` : options.hostname}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        clearInterval(purge);
-        server.close(() => resolve());
+    close: async () => {
+      clearInterval(purge);
+      server.close();
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      await closed;
+    },
+    async shutdown(timeoutMs) {
+      draining = true;
+      clearInterval(purge);
+      const report: ShutdownReport = { inFlight: inFlight.size, cutOff: 0 };
+      // Answers not begun yet close their connection once sent.
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+      server.close();
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
+      const done = Promise.all([closed, scheduledRun]).then(() => 'done' as const);
+      if ((await Promise.race([done, deadline])) === 'late') {
+        report.cutOff = inFlight.size;
         if ('closeAllConnections' in server) server.closeAllConnections();
-      }),
+        await closed;
+      }
+      clearTimeout(timer);
+      return report;
+    },
   };
+}
+
+/** Why it cannot listen, as a setting to change when it is one (main.ts exits 2 for those). */
+function listenError(err: NodeJS.ErrnoException, options: NodeServerOptions): Error {
+  if (err.code === 'EADDRINUSE') return new ConfigError(`PORT ${options.port} is already in use on HOST ${options.hostname}`);
+  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
+    return new ConfigError('HOST is not an address of this machine');
+  }
+  if (err.code === 'EACCES') return new ConfigError(`PORT ${options.port} needs privileges this process lacks`);
+  return err;
 }
 
 /** Strips the IPv4-mapped prefix, so one client has one key whichever socket family it came in on. */

@@ -7,7 +7,7 @@ import { requestActor, type NewAuditEvent } from '../audit/audit-events';
 import { auditStatements } from '../audit/audit.repository';
 import { requireGranted } from '../auth/authenticate';
 import { loadKeyring } from '../crypto/keyring';
-import { readConfig, type AppEnv } from '../env';
+import type { AppEnv } from '../env';
 import { ifMatchSatisfied } from '../http/conditional';
 import { ApiError } from '../http/errors';
 import { pageBody, readPage } from '../http/pagination';
@@ -49,7 +49,7 @@ function appId(c: Ctx): string {
   return id;
 }
 
-const keyringOf = (c: Ctx) => loadKeyring(c.env.ENCRYPTION_KEYRING);
+const keyringOf = (c: Ctx) => loadKeyring(c.var.config.encryptionKeyring);
 
 /**
  * Secrets are shown only on request (truncate_secrets=false) and only with the
@@ -75,7 +75,7 @@ function conflictError(err: DuplicateOAuthAppError | AppQuotaReachedError): ApiE
 }
 
 export async function createHandler(c: Ctx<In<'json', CreateOAuthAppInput>>): Promise<Response> {
-  const { maxAppsPerAccount } = readConfig(c.env);
+  const { maxAppsPerAccount } = c.var.config;
   const { db } = c.var;
   const keyring = await keyringOf(c);
   const now = new Date();

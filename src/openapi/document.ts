@@ -9,6 +9,7 @@ import type { $ZodType } from 'zod/v4/core';
 import { AUDIT_ACTIONS } from '../audit/audit-events';
 import { ERROR_CODES, ERROR_STATUS, type ErrorCode } from '../http/error-codes';
 import { MAX_BODY_BYTES } from '../http/json-body';
+import { STORAGE_CHECK_TTL_MS } from '../http/probes';
 import { MAX_ROTATION_BATCH } from '../keys/custody';
 import { DEFAULT_ROTATION_BATCH, rotateBody } from '../keys/keys.schemas';
 import { createOAuthAppBody, HEALTH_STATUSES, LIMITS, SECRET_MASK, updateOAuthAppBody } from '../oauth-apps/oauth-apps.schemas';
@@ -218,6 +219,7 @@ const CODE_MEANINGS: Record<ErrorCode, string> = {
   misconfigured: 'the server is misconfigured',
   internal_error: 'an unexpected error',
   storage_unavailable: 'storage is busy or unreachable',
+  not_ready: 'GET /readyz only: a readiness check failed (failed_check)',
 };
 const ERROR_HEADERS: Record<string, Json> = {
   '401': { 'WWW-Authenticate': { $ref: '#/components/headers/WWW-Authenticate' } },
@@ -230,8 +232,10 @@ const ERROR_HEADERS: Record<string, Json> = {
   '503': { 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
 };
 
-/** The error codes a status answers with (src/http/error-codes.ts). */
-const codesOf = (status: string) => ERROR_CODES.filter((code) => String(ERROR_STATUS[code]) === status);
+/** Codes only the probes answer: not among the API operations' errors. */
+const PROBE_CODES: readonly ErrorCode[] = ['not_ready'];
+/** The error codes an API operation answers with for a status (src/http/error-codes.ts). */
+const codesOf = (status: string) => ERROR_CODES.filter((code) => String(ERROR_STATUS[code]) === status && !PROBE_CODES.includes(code));
 
 function errorExample(status: string): Json {
   const code = codesOf(status)[0]!;
@@ -350,6 +354,7 @@ export function openApiDocument(): Json {
     summary: 'One sentence saying what went wrong, for people.',
     validation_errors: 'On every 422: each failing field, parameter or header, with its reasons.',
     existing_id: 'On app_duplicate: the id of the app that has this provider and client_id.',
+    failed_check: 'On not_ready: the first readiness check that failed (configuration, keyring, storage; draining while the server shuts down).',
     request_id: 'The request id (also the Request-Id header): quote it in support requests.',
   });
   return {
@@ -371,7 +376,7 @@ export function openApiDocument(): Json {
       { name: 'Providers', description: 'The providers an app may belong to.' },
       { name: 'Events', description: 'The audit trail: every change, disclosure and re-encryption, never a value.' },
       { name: 'Encryption keys', description: 'Key custody, for operators (keys:manage): counts and re-encryption, never a secret.' },
-      { name: 'Meta', description: 'This document.' },
+      { name: 'Meta', description: 'This document, and the probes for load balancers and orchestrators.' },
     ],
     paths: {
       '/v1/oauth-apps': {
@@ -515,6 +520,47 @@ export function openApiDocument(): Json {
           },
         },
       },
+      '/healthz': {
+        get: {
+          operationId: 'getLiveness',
+          summary: 'Liveness probe',
+          description:
+            'Answers 200 while the server runs; touches no storage. No token, no rate limit, never cached, not logged. For restarting a stuck process, not for routing traffic (use /readyz).',
+          tags: ['Meta'],
+          security: [],
+          responses: {
+            '200': {
+              description: 'The server runs.',
+              headers: { 'Request-Id': { $ref: '#/components/headers/Request-Id' } },
+              content: json(ref('Liveness'), { status: 'ok' }),
+            },
+          },
+        },
+      },
+      '/readyz': {
+        get: {
+          operationId: 'getReadiness',
+          summary: 'Readiness probe',
+          description: `Answers 200 when the configuration and the keyring parse and one cheap storage query succeeds (its result is kept ${STORAGE_CHECK_TTL_MS / 1000} seconds, so probes cannot load the database); else 503 naming the first check that failed, never why (the server's log says). No token, no rate limit, never cached; logged only when not ready.`,
+          tags: ['Meta'],
+          security: [],
+          responses: {
+            '200': {
+              description: 'Ready to serve the API.',
+              headers: { 'Request-Id': { $ref: '#/components/headers/Request-Id' } },
+              content: json(ref('Readiness'), { status: 'ready' }),
+            },
+            '503': {
+              description: 'Not ready: failed_check names which check failed (configuration, keyring, storage; draining while the Node server shuts down). code: not_ready.',
+              headers: { 'Request-Id': { $ref: '#/components/headers/Request-Id' } },
+              content: json(
+                { allOf: [ref('ErrorResponse'), { type: 'object', required: ['failed_check'], properties: { code: { enum: ['not_ready'] } } }] },
+                { code: 'not_ready', summary: 'Not ready: the storage check failed.', failed_check: 'storage', request_id: REQUEST_ID_EXAMPLE },
+              ),
+            },
+          },
+        },
+      },
     },
     components: {
       securitySchemes: {
@@ -619,6 +665,8 @@ export function openApiDocument(): Json {
           remaining: 'Secrets still to re-encrypt.',
         }),
         ErrorResponse: errorSchema,
+        Liveness: described('Liveness', jsonSchema(answers.liveness), { status: 'Always ok.' }),
+        Readiness: described('Readiness', jsonSchema(answers.readiness), { status: 'Always ready.' }),
       },
     },
   };

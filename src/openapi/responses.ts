@@ -4,6 +4,7 @@
 import { array, boolean, enum as zEnum, int, literal, nullable, optional, record, string, strictObject, unknown } from 'zod/mini';
 import { AUDIT_ACTIONS } from '../audit/audit-events';
 import { ERROR_CODES } from '../http/error-codes';
+import { READINESS_CHECKS } from '../http/probes';
 import { HEALTH_STATUSES } from '../oauth-apps/oauth-apps.schemas';
 import { PROVIDER_IDS } from '../providers/providers';
 
@@ -65,11 +66,15 @@ export const rotation = strictObject({
   remaining: int(),
 });
 
+export const liveness = strictObject({ status: literal('ok') });
+export const readiness = strictObject({ status: literal('ready') });
+
 /** The one error shape; a 422 adds validation_errors, a 409 on create adds existing_id. */
 export const error = strictObject({
   code: zEnum(ERROR_CODES),
   summary: string(),
   validation_errors: optional(record(string(), array(string()))),
   existing_id: optional(string()),
+  failed_check: optional(zEnum(READINESS_CHECKS)),
   request_id: string(),
 });

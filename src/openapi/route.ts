@@ -3,7 +3,8 @@
 // themselves on Node): uploaded with the Worker but not carried in its
 // bundle, so documenting the API costs the Worker nothing to start.
 import type { Handler } from 'hono';
-import { ConfigError, type AppEnv } from '../env';
+import { ConfigError } from '../config/schema';
+import type { AppEnv } from '../env';
 import { ApiError } from '../http/errors';
 
 /** An Accept header that admits JSON (or none at all: anything goes). */

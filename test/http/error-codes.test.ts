@@ -132,9 +132,11 @@ describe('every error answer carries its code', () => {
     await expectCode(last!, 'unauthenticated_rate_limited');
   });
 
-  it('500 misconfigured and internal_error; 503 storage_unavailable (a libSQL server that is not there)', async () => {
+  it('500 misconfigured and internal_error; 503 not_ready (GET /readyz) and storage_unavailable (a libSQL server that is not there)', async () => {
     const req = request('POST', '/v1/oauth-apps', { token: owner.token, body: seedBody() });
     await expectCode(await sendWithEnv(req.clone(), { ENCRYPTION_KEYRING: 'not json' }), 'misconfigured', req);
+    const probe = request('GET', '/readyz');
+    await expectCode(await sendWithEnv(probe.clone(), { TOKEN_CACHE_TTL_SECONDS: '99' }), 'not_ready', probe);
     const broken: RateLimit = { limit: () => Promise.reject(new TypeError('nobody planned for this')) };
     await expectCode(await sendWithEnv(req.clone(), { RATE_LIMITER: broken }), 'internal_error', req);
     if (targetInfo.name === 'worker-libsql') {

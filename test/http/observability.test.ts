@@ -29,8 +29,10 @@ describe('observability', () => {
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(Object.keys(line).sort()).toEqual(
-      ['account_id', 'duration_ms', 'level', 'method', 'msg', 'path', 'request_id', 'status'].sort(),
+      ['account_id', 'duration_ms', 'level', 'method', 'msg', 'path', 'request_id', 'status', 'time'].sort(),
     );
+    // ISO 8601 in UTC, to the millisecond.
+    expect(line.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(line).toMatchObject({
       method: 'POST',
       path: '/v1/oauth-apps',

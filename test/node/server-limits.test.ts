@@ -11,7 +11,7 @@ import { displayPrefix, generateApiToken, hashApiToken } from '../../src/auth/ap
 import { accounts, apiTokens } from '../../src/db/schema';
 import { applyLibsqlMigrations } from '../../src/db/ledger';
 import { libsqlNodeDatabase, openLibsqlClient } from '../../src/db/libsql-node';
-import { ConfigError } from '../../src/env';
+import { ConfigError } from '../../src/config/schema';
 import { readNodeConfig } from '../../src/node/config';
 import { memoryRateLimiter } from '../../src/node/rate-limiter';
 import { DEFAULT_SERVER_LIMITS, startNodeServer, type NodeServer, type ServerLimits } from '../../src/node/server';

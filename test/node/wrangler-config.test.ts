@@ -1,26 +1,48 @@
-// wrangler.toml says each rate limit twice (the binding cannot report its own
-// limit, so a var describes it for the RateLimit-Policy header): the two must
-// agree, in the default build and in --env libsql.
-import { readFileSync } from 'node:fs';
+// The two Worker builds' configuration files, read as wrangler reads them:
+// wrangler.toml (D1) and wrangler.libsql.toml (the libSQL driver too) must be
+// the same Worker but for its name, entry point and rate-limit namespaces; and
+// each says each rate limit twice (the binding cannot report its own limit,
+// so a var describes it for the RateLimit-Policy header): the two must agree.
+import { experimental_readRawConfig } from 'wrangler';
 import { expect, it } from 'vitest';
 
-const toml = readFileSync(new URL('../../wrangler.toml', import.meta.url), 'utf8');
+type Raw = Record<string, unknown> & {
+  vars?: Record<string, string>;
+  ratelimits?: { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
+};
+const read = (config: string) => experimental_readRawConfig({ config }, { hideWarnings: true }).rawConfig as Raw;
+const d1 = read('wrangler.toml');
+const libsql = read('wrangler.libsql.toml');
+
+it('both files minify and name no environment, so a plain `wrangler deploy` builds what npm run deploy does, without a warning', () => {
+  for (const config of [d1, libsql]) {
+    expect(config.minify).toBe(true);
+    expect(config.env).toBeUndefined();
+  }
+});
+
+it('the libSQL build is the D1 build but for its name, entry point and rate-limit namespaces', () => {
+  const comparable = ({ name, main, ratelimits, ...rest }: Raw) => ({
+    ...rest,
+    ratelimits: ratelimits?.map(({ namespace_id, ...limit }) => limit),
+  });
+  expect(comparable(libsql)).toEqual(comparable(d1));
+  expect([d1.main, libsql.main]).toEqual(['src/index.ts', 'src/index.libsql.ts']);
+  // The Worker the former `wrangler deploy --env libsql` made: its secrets carry over.
+  expect(libsql.name).toBe(`${d1.name as string}-libsql`);
+  const namespaces = [...d1.ratelimits!, ...libsql.ratelimits!].map((r) => r.namespace_id);
+  expect(new Set(namespaces).size).toBe(namespaces.length);
+});
 
 it('RATE_LIMIT_PER_MINUTE and UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE equal their bindings’ limits, in both builds', () => {
-  const [main, libsql] = toml.split('[env.libsql]') as [string, string];
-  const bindingLimit = (section: string, name: string) => {
-    const block = new RegExp(`name = "${name}"[\\s\\S]*?simple = \\{ limit = (\\d+), period = 60 \\}`).exec(section);
-    return Number(block?.[1]);
-  };
-  const variable = (section: string, name: string) => Number(new RegExp(`${name} = "(\\d+)"`).exec(section)?.[1]);
-  for (const section of [main, libsql]) {
+  for (const config of [d1, libsql]) {
     for (const [binding, name] of [
       ['RATE_LIMITER', 'RATE_LIMIT_PER_MINUTE'],
       ['UNAUTHENTICATED_RATE_LIMITER', 'UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE'],
     ] as const) {
-      const limit = bindingLimit(section, binding);
-      expect(limit, binding).toBeGreaterThan(0);
-      expect(variable(section, name), name).toBe(limit);
+      const limit = config.ratelimits!.find((r) => r.name === binding)!.simple;
+      expect(limit.period, binding).toBe(60);
+      expect(Number(config.vars![name]), name).toBe(limit.limit);
     }
   }
 });

@@ -1,7 +1,7 @@
 // What the HTTP suite needs from the system under test. Each test project
 // resolves '#target' to one implementation (vitest.config.ts):
 //   targets/worker.ts         the Worker in workerd, on local D1 (SELF.fetch)
-//   targets/worker-libsql.ts  the --env libsql Worker in workerd, on a real libSQL server (sqld) over HTTP
+//   targets/worker-libsql.ts  the wrangler.libsql.toml Worker in workerd, on a real libSQL server (sqld) over HTTP
 //   targets/node.ts           the Node server (@hono/node-server) on a libSQL file, over real HTTP
 import type { Database } from '../../src/db/client';
 import type { Bindings } from '../../src/env';

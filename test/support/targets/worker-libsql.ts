@@ -1,4 +1,4 @@
-// The Worker's libSQL build (src/index.libsql.ts, wrangler --env libsql) in
+// The Worker's libSQL build (src/index.libsql.ts, wrangler.libsql.toml) in
 // workerd, with LIBSQL_URL pointing at a real libSQL server (sqld, started and
 // migrated by test/global-setup.sqld.ts). One database for the whole project:
 // its files run one at a time. A client per use, as the Worker itself does:
