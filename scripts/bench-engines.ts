@@ -16,6 +16,10 @@ import { d1Store, libsqlStore } from './lib/store';
 import { ensureTokens } from './lib/tokens';
 import { appBody, waitFor } from './lib/bench-support';
 import { spawnWrangler } from './lib/wrangler';
+import { commandLine, runScript } from './lib/cli';
+
+const USAGE = "Usage: npm run bench:engines\nThe Worker on local D1 against the Node server on a libSQL file (timing; not in CI). BENCH_SECONDS sets each run's length.";
+commandLine({ usage: USAGE });
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 8;
@@ -147,7 +151,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+await runScript(USAGE, main);

@@ -11,6 +11,10 @@ import { executeSql, sqlText } from './lib/d1';
 import { d1Store } from './lib/store';
 import { ensureToken } from './lib/tokens';
 import { spawnWrangler } from './lib/wrangler';
+import { commandLine, runScript } from './lib/cli';
+
+const USAGE = "Usage: npm run bench:list\nThe first page of GET /v1/oauth-apps against the page after 10,000 apps, on local D1 (timing; not in CI).";
+commandLine({ usage: USAGE });
 
 const PORT = 8799;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -102,7 +106,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+await runScript(USAGE, main);

@@ -22,6 +22,10 @@ import { ensureTokens } from './lib/tokens';
 import { appBody, filterOf, waitFor } from './lib/bench-support';
 import { measureNodeIsolation } from './bench/node-isolation';
 import { spawnWrangler } from './lib/wrangler';
+import { commandLine, runScript } from './lib/cli';
+
+const USAGE = "Usage: npm run bench\nEvery route against its storage floor on one local workerd (timing; not in CI). Settings from the environment:\nBENCH_ROUNDS, BENCH_SECONDS, BENCH_ONLY, BENCH_REQUEST_LOG, BENCH_BIG_APPS.";
+commandLine({ usage: USAGE });
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -235,7 +239,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+await runScript(USAGE, main);

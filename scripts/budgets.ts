@@ -9,6 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureBuild } from './lib/build-figures';
+import { commandLine, runScript } from './lib/cli';
+
+const USAGE = "Usage: npm run budgets\nBuilds both Worker builds as a plain `wrangler deploy --dry-run -c <file>` does (failing on any warning) and checks\nthem against their budgets: D1 ≤ 60 KiB gzip, libSQL ≤ 80 KiB gzip, start-up CPU ≤ 5 ms (median of 21). Exit 1 when over.";
+commandLine({ usage: USAGE });
 
 const BUILDS = [
   { name: 'D1 (default, wrangler.toml)', config: 'wrangler.toml', gzipBudgetKiB: 60 },
@@ -44,4 +48,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await runScript(USAGE, main);

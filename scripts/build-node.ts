@@ -7,6 +7,10 @@
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { commandLine, runScript } from './lib/cli';
+
+const USAGE = "Usage: npm run build\nBundles the Node server and its operator commands into dist/node/ (esbuild), for npm start with only the\nproduction dependencies installed.";
+commandLine({ usage: USAGE });
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -24,22 +28,24 @@ export const NODE_BUILD_ENTRIES = {
   'db-migrate-libsql': 'scripts/db-migrate-libsql.ts',
 };
 
-rmSync(new URL('../dist/node', import.meta.url), { recursive: true, force: true });
-const result = await build({
-  absWorkingDir: root,
-  entryPoints: Object.fromEntries(Object.entries(NODE_BUILD_ENTRIES).map(([name, file]) => [name, file])),
-  outdir: 'dist/node',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20.19',
-  // Each dependency (and its subpaths, e.g. drizzle-orm/libsql/node) is loaded from node_modules.
-  external: Object.keys(pkg.dependencies).flatMap((name) => [name, `${name}/*`]),
-  define: { OAUTH_APPS_BUILD: '"dist"' },
-  sourcemap: 'linked',
-  metafile: true,
-  logLevel: 'warning',
+await runScript(USAGE, async () => {
+  rmSync(new URL('../dist/node', import.meta.url), { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(Object.entries(NODE_BUILD_ENTRIES).map(([name, file]) => [name, file])),
+    outdir: 'dist/node',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20.19',
+    // Each dependency (and its subpaths, e.g. drizzle-orm/libsql/node) is loaded from node_modules.
+    external: Object.keys(pkg.dependencies).flatMap((name) => [name, `${name}/*`]),
+    define: { OAUTH_APPS_BUILD: '"dist"' },
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));
+  for (const [file, output] of outputs) console.log(`${file}  ${(output.bytes / 1024).toFixed(1)} KiB`);
+  console.log('Run: npm start (NODE_ENV=production needs ENCRYPTION_KEYRING); operator commands: node dist/node/<command>.js');
 });
-const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));
-for (const [file, output] of outputs) console.log(`${file}  ${(output.bytes / 1024).toFixed(1)} KiB`);
-console.log('Run: npm start (NODE_ENV=production needs ENCRYPTION_KEYRING); operator commands: node dist/node/<command>.js');

@@ -8,6 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEV_BASE, startDevServer } from './lib/dev-server';
+import { commandLine, runScript } from './lib/cli';
+
+const USAGE = "Usage: npm run client:check\nnpm pack of packages/client, installed in a scratch project: it type-checks, and creates and lists against\nnpm run dev. Exit 1 on the first step that fails.";
+commandLine({ usage: USAGE });
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = join(root, 'node_modules/.bin/tsc');
@@ -67,7 +71,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+await runScript(USAGE, main);

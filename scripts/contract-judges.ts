@@ -10,6 +10,11 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { commandLine } from './lib/cli';
+
+commandLine({
+  usage: "Usage: npm run contract:judges\nThe served document judged from outside: Spectral (spectral:oas) and Redocly (recommended) find nothing\n(.redocly.lint-ignore.yaml says what Redocly skips, and why); @hey-api/openapi-ts generates a client; a consumer\ntype-checks against both generated clients. Exit 1 when any judge finds something.",
+});
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));

@@ -2,14 +2,20 @@
 //  1. .dev.vars with a generated local ENCRYPTION_KEYRING, if it has none
 //  2. migrations applied to the local D1
 //  3. a dev account and token (kept in .dev-token, git-ignored, reused across runs)
-//  4. wrangler dev, and once it answers, the token and a curl line to paste
+//  4. wrangler dev (once port 8787 is known to be free), and once /healthz answers
+//     (which writes no log line), the token and a curl line to paste
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { ALL_SCOPES_FOR_DEV, DEV_ACCOUNT, DEV_PORT, DEV_TOKEN_FILE, DEV_VARS_FILE } from './lib/dev-settings';
 import { d1Store, type Store } from './lib/store';
 import { ensureToken } from './lib/tokens';
 import { spawnWrangler } from './lib/wrangler';
 import { ensureLocalKeyring } from '../src/node/local-keyring';
 import { isWellFormedApiToken } from '../src/auth/api-token';
+import { helpOrPassThrough } from './lib/cli';
+
+const USAGE = "Usage: npm run dev [-- <wrangler dev options>]\nServes the API on http://localhost:8787 with a local D1: makes a local keyring in .dev.vars if it has none,\napplies the migrations, mints a dev token (kept in .dev-token) and prints it with a curl line to paste.\nAny other option goes on to wrangler dev (npx wrangler dev --help lists them).";
+const passThrough = helpOrPassThrough(USAGE);
 
 async function ensureDevToken(store: Store): Promise<string> {
   const saved = existsSync(DEV_TOKEN_FILE) ? readFileSync(DEV_TOKEN_FILE, 'utf8').trim() : '';
@@ -57,16 +63,34 @@ function banner(token: string): string {
   ].join('\n');
 }
 
+/** Whether something already listens on the port, on IPv4 or IPv6 loopback (wrangler dev would fail later, with a stack). */
+async function portTaken(port: number): Promise<string | undefined> {
+  for (const host of ['127.0.0.1', '::1']) {
+    const taken = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EADDRINUSE'));
+      probe.listen(port, host, () => probe.close(() => resolve(false)));
+    });
+    if (taken) return host;
+  }
+  return undefined;
+}
+
 async function main(): Promise<void> {
+  const taken = await portTaken(DEV_PORT);
+  if (taken) {
+    console.error(`Error: port ${DEV_PORT} is in use on ${taken}: stop what listens there (another npm run dev?) and run it again`);
+    process.exit(1);
+  }
   if (ensureLocalKeyring(DEV_VARS_FILE).generated) console.log(`Generated a local encryption keyring in ${DEV_VARS_FILE}.`);
   console.log('Applying migrations to the local D1…');
   const token = await ensureDevToken(await d1Store({ remote: false }));
 
-  const child = spawnWrangler(['dev', '--port', String(DEV_PORT), ...process.argv.slice(2)]);
+  const child = spawnWrangler(['dev', '--port', String(DEV_PORT), ...passThrough]);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));
 
-  if (await waitUntilServing(`http://localhost:${DEV_PORT}/`, child)) console.log(`\n${banner(token)}\n`);
+  if (await waitUntilServing(`http://localhost:${DEV_PORT}/healthz`, child)) console.log(`\n${banner(token)}\n`);
 }
 
 await main();

@@ -10,6 +10,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { DEV_BASE as BASE, startDevServer } from './lib/dev-server';
+import { commandLine, runScript } from './lib/cli';
+
+const USAGE = "Usage: npm run docs:browser\n/docs from npm run dev in chromium (Debian's, or $CHROMIUM): every operation by its summary, nothing from another\norigin, nosniff; a screenshot in test-results/docs.png. Exit 1 on the first check that fails.";
+commandLine({ usage: USAGE });
 
 const SCREENSHOT = fileURLToPath(new URL('../test-results/docs.png', import.meta.url));
 
@@ -83,7 +87,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+await runScript(USAGE, main);

@@ -7,11 +7,11 @@
 //   npm run keys:add     -- --id <id> [--primary] [--print]
 //   npm run keys:primary -- --id <id> [--print]
 //   npm run keys:retire  -- --id <id> [target] [--print]   refused while the key protects secrets
-import { parseArgs } from 'node:util';
+import { commandLine, runScript, UsageError } from './lib/cli';
 import { devVarsKeyring, printedKeyring, withNewKey, withoutKey, withPrimary } from './lib/keyring-file';
 import { answered, operatorClient, operatorTarget, targetUsage, type KeyStatusAnswer, type OperatorTarget, type RotateAnswer } from './lib/operator';
 
-const usage = `usage: npm run keys:<status|rotate|add|primary|retire> -- [options]
+const usage = `Usage: npm run keys:<status|rotate|add|primary|retire> -- [options]
   keys:status                    how many secrets each key id protects
   keys:rotate [--batch N]        re-encrypt every secret under an older key with the primary key (N per call, 1-500, default 100)
   keys:add --id <id> [--primary] add a fresh random key to the keyring (and make it primary)
@@ -23,10 +23,17 @@ ${targetUsage}
   (default)      .dev.vars (restart npm run dev / the Node server to load it)
   --print        read $ENCRYPTION_KEYRING, print the new value: pipe it to \`npx wrangler secret put ENCRYPTION_KEYRING\``;
 
-/** A mistake in the command line: the usage follows the message. */
-class UsageError extends Error {}
-
-type Flags = { url?: string | undefined; node: boolean; id?: string | undefined; primary: boolean; print: boolean; batch?: string | undefined; json: boolean };
+type Flags = {
+  url?: string | undefined;
+  local?: boolean | undefined;
+  node?: boolean | undefined;
+  libsql?: boolean | undefined;
+  id?: string | undefined;
+  primary: boolean;
+  print: boolean;
+  batch?: string | undefined;
+  json: boolean;
+};
 
 async function status(flags: Flags): Promise<void> {
   await printStatus(await operatorTarget(flags), flags.json);
@@ -134,31 +141,24 @@ async function retire(flags: Flags): Promise<void> {
 
 const commands = { status, rotate, add, primary, retire } as const;
 
-async function main(): Promise<void> {
-  const [command, ...rest] = process.argv.slice(2);
-  if (!command || !Object.hasOwn(commands, command)) throw new UsageError(`unknown command "${command ?? ''}"`);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      options: {
-        url: { type: 'string' },
-        node: { type: 'boolean', default: false },
-        id: { type: 'string' },
-        primary: { type: 'boolean', default: false },
-        print: { type: 'boolean', default: false },
-        batch: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  await commands[command as keyof typeof commands](parsed.values);
-}
+const { values, positionals } = commandLine({
+  usage,
+  options: {
+    url: { type: 'string' },
+    local: { type: 'boolean' },
+    node: { type: 'boolean' },
+    libsql: { type: 'boolean' },
+    id: { type: 'string' },
+    primary: { type: 'boolean', default: false },
+    print: { type: 'boolean', default: false },
+    batch: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  positionals: { min: 1, max: 1, name: 'command (status, rotate, add, primary or retire)' },
+});
 
-await main().catch((err: unknown) => {
-  const message = err instanceof Error ? err.message : String(err);
-  console.error(err instanceof UsageError ? `${message}\n\n${usage}` : `\n${message}`);
-  process.exit(err instanceof UsageError ? 2 : 1);
+await runScript(usage, async () => {
+  const command = positionals[0]!;
+  if (!Object.hasOwn(commands, command)) throw new UsageError(`unknown command "${command}"`);
+  await commands[command as keyof typeof commands](values);
 });

@@ -3,6 +3,10 @@
 // `npm run token:create` works while the server runs. Used by CI.
 import { spawn } from 'node:child_process';
 import { DEV_BASE as BASE, startDevServer } from './lib/dev-server';
+import { commandLine, runScript } from './lib/cli';
+
+const USAGE = "Usage: npm run smoke:dev\nA new user's path on this checkout: npm run dev, the curl it prints, token:create, GET /v1/events and keys:status\nalongside. Needs port 8787 free. Exit 1 on the first step that fails.";
+commandLine({ usage: USAGE });
 
 let step = 'start';
 
@@ -108,7 +112,8 @@ async function main(): Promise<void> {
   }
 }
 
-await main().catch((err: unknown) => {
-  console.error(`smoke failed at ${step}:`, err instanceof Error ? `${err.message}${err.cause ? ` (${String(err.cause)})` : ''}` : err);
-  process.exit(1);
-});
+await runScript(USAGE, () =>
+  main().catch((err: unknown) => {
+    throw new Error(`smoke failed at ${step}`, { cause: err });
+  }),
+);

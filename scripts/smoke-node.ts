@@ -3,6 +3,10 @@
 // and prints the token command; that command, run as printed, mints a token
 // that creates an app. Used by CI (on a fresh clone: no data/ yet).
 import { spawn, spawnSync } from 'node:child_process';
+import { commandLine, runScript } from './lib/cli';
+
+const USAGE = "Usage: npm run smoke:node\nThe README's self-hosting steps on this checkout: npm run start:node with nothing configured, the token command it\nprints, a create. Needs port 8788 free. Exit 1 on the first step that fails.";
+commandLine({ usage: USAGE });
 
 const PORT = '8788';
 
@@ -54,7 +58,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+await runScript(USAGE, main);

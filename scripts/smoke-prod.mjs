@@ -10,6 +10,19 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const USAGE = `Usage: node scripts/smoke-prod.mjs
+After npm run build and npm prune --omit=dev: npm start with NODE_ENV=production and only the production
+dependencies, a bad keyring exiting 2, the built token command, a create and a list, the probes, SIGTERM exiting 0.`;
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (args.length > 0) {
+  console.error(`unexpected argument "${args[0]}"\n\n${USAGE}`);
+  process.exit(2);
+}
+
 const PORT = '8790';
 const base = `http://127.0.0.1:${PORT}`;
 const dir = mkdtempSync(join(tmpdir(), 'oauth-apps-prod-'));

@@ -1,12 +1,16 @@
-// npm run token:list [-- --account <name>] [--remote | --libsql] [--json]
-// The API tokens of the local D1 (default), the deployed D1 (--remote) or the
-// Node server's libSQL database (--libsql): id, prefix, account, scopes,
-// created, last used, expiry, revocation. Never a token, never a hash.
-import { parseArgs } from 'node:util';
+// npm run token:list [-- --account <name>] [--json] [--local | --node | --remote | --libsql-url <url>]
+// The API tokens of a database: id, prefix, account, scopes, created, last
+// used, expiry, revocation. Never a token, never a hash.
+import { commandLine, runScript } from './lib/cli';
 import { storeFor } from './lib/store';
+import { STORE_TARGETS, storeTarget, storeTargetUsage } from './lib/targets';
 import { listTokens, type TokenListing } from './lib/tokens';
 
-const usage = 'usage: npm run token:list -- [--account <name>] [--remote | --libsql] [--json]';
+const usage = `Usage: npm run token:list -- [--account <name>] [--json] [where]
+Lists API tokens: id, prefix, account, scopes, times, state. Never a token or its hash.
+  --account <name>    only this account's
+  --json              as JSON
+${storeTargetUsage}`;
 
 function state(t: TokenListing, now: number): string {
   if (t.revoked_at !== null) return 'revoked';
@@ -14,16 +18,13 @@ function state(t: TokenListing, now: number): string {
   return 'active';
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      account: { type: 'string' },
-      remote: { type: 'boolean', default: false },
-      libsql: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const store = await storeFor(values);
+const { values } = commandLine({
+  usage,
+  options: { account: { type: 'string' }, json: { type: 'boolean', default: false }, ...STORE_TARGETS },
+});
+
+await runScript(usage, async () => {
+  const store = await storeFor(storeTarget(values));
   let tokens;
   try {
     tokens = await listTokens(store, values.account);
@@ -42,9 +43,4 @@ async function main(): Promise<void> {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   console.error(`${tokens.length} token(s) in ${store.description} (times UTC):`);
   console.log([line(header), ...rows.map(line)].join('\n'));
-}
-
-await main().catch((err: unknown) => {
-  console.error(`${err instanceof Error ? err.message : String(err)}\n${usage}`);
-  process.exit(1);
 });

@@ -4,6 +4,7 @@
 // keys:manage token is minted in the local database, so nothing needs setting up.
 import { createOAuthAppsClient, type ApiErrorBody, type components, type OAuthAppsClient } from '../../packages/client/src/index';
 import { DEFAULT_NODE_PORT } from '../../src/node/config';
+import { UsageError } from './cli';
 import { DEV_PORT } from './dev-settings';
 import { d1Store, libsqlStore } from './store';
 import { ensureToken } from './tokens';
@@ -18,25 +19,27 @@ export const OPERATOR_TOKEN_ENV = 'OAUTH_APPS_OPERATOR_TOKEN';
 const LOCAL_OPERATOR_ACCOUNT = 'operator';
 const LOCAL_TOKEN_LIFETIME_MS = 60 * 60_000;
 
-export const targetUsage = `  (default)      the local \`npm run dev\` on http://localhost:${DEV_PORT}
-  --node         the local Node server (\`npm run start:node\`) on http://127.0.0.1:$PORT (default ${DEFAULT_NODE_PORT})
+export const targetUsage = `  --local        the local \`npm run dev\` on http://localhost:${DEV_PORT} (the default)
+  --node         the local Node server (\`npm run start:node\`) on http://127.0.0.1:$PORT (default ${DEFAULT_NODE_PORT}); --libsql is the same
   --url <base>   a deployment, e.g. https://oauth-apps.example.workers.dev, with a keys:manage token
                  in $${OPERATOR_TOKEN_ENV} (npm run token:create -- --remote --account operator --scopes keys:manage --expires 1h)`;
 
-export async function operatorTarget(flags: { url?: string | undefined; node: boolean }): Promise<OperatorTarget> {
+export async function operatorTarget(flags: { url?: string | undefined; local?: boolean | undefined; node?: boolean | undefined; libsql?: boolean | undefined }): Promise<OperatorTarget> {
+  const node = flags.node === true || flags.libsql === true;
+  const named = [flags.local && '--local', node && '--node', flags.url !== undefined && '--url'].filter(Boolean);
+  if (named.length > 1) throw new UsageError(`${named.join(' and ')} exclude each other`);
   if (flags.url !== undefined) {
-    if (flags.node) throw new Error('--url and --node exclude each other');
     let base: URL;
     try {
       base = new URL(flags.url);
     } catch {
-      throw new Error(`--url must be a URL, e.g. https://oauth-apps.example.workers.dev`);
+      throw new UsageError(`--url must be a URL, e.g. https://oauth-apps.example.workers.dev`);
     }
     const token = process.env[OPERATOR_TOKEN_ENV];
     if (!token) throw new Error(`set ${OPERATOR_TOKEN_ENV} to an API token with the keys:manage scope`);
     return { baseUrl: base.origin, token, description: base.origin };
   }
-  const local = flags.node
+  const local = node
     ? { store: await libsqlStore(), baseUrl: `http://127.0.0.1:${process.env.PORT || DEFAULT_NODE_PORT}` }
     : { store: await d1Store({ remote: false }), baseUrl: `http://localhost:${DEV_PORT}` };
   try {

@@ -6,6 +6,7 @@ import { applyLibsqlMigrations } from '../../src/db/ledger';
 import { rowObjects } from '../../src/db/libsql';
 import { DEFAULT_LIBSQL_URL, describeUrl, openLibsqlClient } from '../../src/db/libsql-node';
 import { applyMigrations, executeSql, sqlText, type Target } from './d1';
+import type { StoreTarget } from './targets';
 
 export interface SqlStatement {
   sql: string;
@@ -57,8 +58,8 @@ function inline({ sql, args }: SqlStatement): string {
   return text.trimEnd().endsWith(';') ? text : `${text};`;
 }
 
-/** The store the token commands' --remote / --libsql flags name (default: the local D1). */
-export async function storeFor(flags: { remote: boolean; libsql: boolean }): Promise<Store> {
-  if (flags.remote && flags.libsql) throw new Error('--remote and --libsql exclude each other');
-  return flags.libsql ? libsqlStore() : d1Store({ remote: flags.remote });
+/** The store a target names (scripts/lib/targets.ts). */
+export async function storeFor(target: StoreTarget): Promise<Store> {
+  if (target.kind === 'libsql') return libsqlStore(target.url === undefined ? process.env : { ...process.env, LIBSQL_URL: target.url });
+  return d1Store({ remote: target.kind === 'remote' });
 }

@@ -15,7 +15,25 @@ import { startNodeServer } from './server';
 declare const OAUTH_APPS_BUILD: string | undefined;
 const built = typeof OAUTH_APPS_BUILD === 'string';
 
+const USAGE = `Usage: ${built ? 'npm start' : 'npm run start:node'}
+Serves the API on Node.js with a libSQL database (default ./data/oauth-apps.db, created and migrated).
+It takes no arguments: every setting comes from the environment (README: Configuration), and a bad one
+stops it with exit code 2. SIGTERM drains: requests in flight finish, within SHUTDOWN_TIMEOUT_SECONDS.`;
+
+/** As the npm scripts do: --help answers and does nothing; an argument is a usage error (exit 2). */
+function commandLine(args: string[]): void {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (args.length > 0) {
+    console.error(`unexpected argument "${args[0]}": settings come from the environment\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
+  commandLine(process.argv.slice(2));
   const config = readNodeConfig();
   // The keys themselves, imported now: a keyring that parses but will not import stops the start too.
   await loadKeyring(config.app.encryptionKeyring);
