@@ -89,7 +89,9 @@ async function main(): Promise<void> {
     // Worker on a scratch local D1.
     const d1 = { remote: false, persistTo: join(dir, 'wrangler-state') };
     const workerTokens = Array.from({ length: TOKENS }, () => generateApiToken());
-    await ensureTokens({ account: 'bench', scopes: [...scopes], tokens: workerTokens }, await d1Store(d1));
+    const d1Tokens = await d1Store(d1);
+    await ensureTokens({ account: 'bench', scopes: [...scopes], tokens: workerTokens }, d1Tokens);
+    await d1Tokens.close();
     const worker = spawnWrangler(
       ['dev', '--port', String(WORKER_PORT), '--ip', '127.0.0.1', '--persist-to', d1.persistTo, '--var', 'TOKEN_CACHE_TTL_SECONDS:30'],
       ['ignore', 'ignore', 'ignore'],
@@ -101,7 +103,7 @@ async function main(): Promise<void> {
     const store = await libsqlStore({ LIBSQL_URL: libsqlUrl });
     const nodeTokens = Array.from({ length: TOKENS }, () => generateApiToken());
     await ensureTokens({ account: 'bench', scopes: [...scopes], tokens: nodeTokens }, store);
-    store.close();
+    await store.close();
     const node = spawn(process.execPath, ['--import', 'tsx', 'src/node/main.ts'], {
       env: { ...process.env, PORT: String(NODE_PORT), LIBSQL_URL: libsqlUrl, ENCRYPTION_KEYRING: keyring, TOKEN_CACHE_TTL_SECONDS: '30', NODE_ENV: 'production' },
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   const persist = ['--persist-to', target.persistTo];
   let dev: ReturnType<typeof spawn> | undefined;
   try {
-    const { token, accountId } = await ensureToken({ account: 'bench', scopes: ['oauth_apps:read'] }, await d1Store(target));
+    const store = await d1Store(target);
+    const { token, accountId } = await ensureToken({ account: 'bench', scopes: ['oauth_apps:read'] }, store);
+    await store.close();
     const lines: string[] = [];
     // Rows in creation order; listing is newest first.
     const ids: { id: string; provider: string }[] = [];

@@ -89,10 +89,12 @@ async function main(): Promise<void> {
     console.error('Starting the bench Worker on a scratch local D1…');
     const d1 = { remote: false, persistTo: join(dir, 'state') };
     const tokens = Array.from({ length: TOKENS }, () => generateApiToken());
-    const [minted] = await ensureTokens({ account: 'bench', scopes: ['oauth_apps:read', 'oauth_apps:write'], tokens }, await d1Store(d1));
+    const store = await d1Store(d1);
+    const [minted] = await ensureTokens({ account: 'bench', scopes: ['oauth_apps:read', 'oauth_apps:write'], tokens }, store);
     const accountId = minted!.accountId;
     const bigTokens = Array.from({ length: TOKENS }, () => generateApiToken());
-    const [bigMinted] = await ensureTokens({ account: 'bench-big', scopes: ['oauth_apps:read'], tokens: bigTokens }, await d1Store(d1));
+    const [bigMinted] = await ensureTokens({ account: 'bench-big', scopes: ['oauth_apps:read'], tokens: bigTokens }, store);
+    await store.close();
     worker = spawnWrangler(
       [
         'dev', '-c', 'scripts/bench/wrangler.toml', '--port', String(PORT), '--ip', '127.0.0.1', '--persist-to', d1.persistTo,

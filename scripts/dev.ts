@@ -84,7 +84,13 @@ async function main(): Promise<void> {
   }
   if (ensureLocalKeyring(DEV_VARS_FILE).generated) console.log(`Generated a local encryption keyring in ${DEV_VARS_FILE}.`);
   console.log('Applying migrations to the local D1…');
-  const token = await ensureDevToken(await d1Store({ remote: false }));
+  const store = await d1Store({ remote: false });
+  let token: string;
+  try {
+    token = await ensureDevToken(store);
+  } finally {
+    await store.close();
+  }
 
   const child = spawnWrangler(['dev', '--port', String(DEV_PORT), ...passThrough]);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));

@@ -8,7 +8,10 @@
 //   npm run keys:primary -- --id <id> [--print]
 //   npm run keys:retire  -- --id <id> [target] [--print]   refused while the key protects secrets
 import { commandLine, runScript, UsageError } from './lib/cli';
+import { keyringFingerprint } from '../src/crypto/keyring';
+import { readLocalKeyring } from '../src/node/local-keyring';
 import { devVarsKeyring, printedKeyring, withNewKey, withoutKey, withPrimary } from './lib/keyring-file';
+import { localSecretsUnder } from './lib/local-key-users';
 import { answered, operatorClient, operatorTarget, targetUsage, type KeyStatusAnswer, type OperatorTarget, type RotateAnswer } from './lib/operator';
 
 const usage = `Usage: npm run keys:<status|rotate|add|primary|retire> -- [options]
@@ -36,11 +39,22 @@ type Flags = {
 };
 
 async function status(flags: Flags): Promise<void> {
-  await printStatus(await operatorTarget(flags), flags.json);
+  await printStatus(await operatorTarget(flags), flags.json, flags.url === undefined);
 }
 
-async function printStatus(target: OperatorTarget, json: boolean): Promise<void> {
+/** Says so when a local server runs with another keyring than .dev.vars holds (it was edited, the server not restarted). */
+async function compareWithFile(answer: KeyStatusAnswer, target: OperatorTarget): Promise<void> {
+  const saved = readLocalKeyring();
+  if (saved === undefined) return;
+  const file = await keyringFingerprint(saved).catch(() => undefined);
+  if (file !== undefined && file !== answer.keyring_fingerprint) {
+    console.error(`! ${target.baseUrl} runs with another keyring than .dev.vars (fingerprint ${answer.keyring_fingerprint}, the file's ${file}): restart it to load the file's.`);
+  }
+}
+
+async function printStatus(target: OperatorTarget, json: boolean, local = false): Promise<void> {
   const answer = answered<KeyStatusAnswer>('GET /v1/encryption-keys', await operatorClient(target).GET('/v1/encryption-keys'));
+  if (local) await compareWithFile(answer, target);
   if (json) {
     console.log(JSON.stringify(answer, null, 2));
     return;
@@ -135,6 +149,14 @@ async function retire(flags: Flags): Promise<void> {
     throw new Error(`refusing to retire "${id}": it still protects ${key.secrets} secret(s)${broken} on ${target.description}. Run npm run keys:rotate first.`);
   }
   if (answer.primary === id) throw new Error(`refusing to retire "${id}": ${target.description} still uses it as its primary key`);
+  if (!flags.print) {
+    // .dev.vars serves both local servers: a key either database still needs stays.
+    const users = (await localSecretsUnder(id)).filter((u) => u.secrets > 0);
+    if (users.length > 0) {
+      const where = users.map((u) => `${u.secrets} secret(s) in ${u.where}`).join(' and ');
+      throw new Error(`refusing to retire "${id}" from .dev.vars: it still protects ${where}, which share this keyring. Run npm run keys:rotate against each first (--local, --node).`);
+    }
+  }
   source.write(next);
   console.error(`Retired key "${id}": it protects no secret on ${target.description} (${source.description}).`);
 }

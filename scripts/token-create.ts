@@ -42,7 +42,7 @@ await runScript(usage, async () => {
   try {
     minted = await ensureToken({ account: values.account, scopes, ...(expiresAt ? { expiresAt } : {}) }, store);
   } finally {
-    store.close();
+    await store.close();
   }
   const { token, accountId } = minted;
   const expiry = expiresAt ? `, expires ${expiresAt.toISOString()}` : '';

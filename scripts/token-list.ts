@@ -29,7 +29,7 @@ await runScript(usage, async () => {
   try {
     tokens = await listTokens(store, values.account);
   } finally {
-    store.close();
+    await store.close();
   }
   if (values.json) {
     console.log(JSON.stringify(tokens, null, 2));

@@ -22,6 +22,6 @@ await runScript(usage, async () => {
     const token = await revokeToken(store, target);
     console.log(`Revoked token ${token.id} (${token.prefix}…, account "${token.account}") at ${token.revoked_at} in ${store.description}.`);
   } finally {
-    store.close();
+    await store.close();
   }
 });

@@ -55,7 +55,7 @@ export async function measureNodeIsolation(
   const store = await libsqlStore({ LIBSQL_URL: url });
   const [a] = await ensureTokens({ account: 'tenant-a', scopes: ['oauth_apps:read'], tokens: [generateApiToken()] }, store);
   const [b] = await ensureTokens({ account: 'tenant-b', scopes: ['oauth_apps:read'], tokens: [generateApiToken()] }, store);
-  store.close();
+  await store.close();
   const client = await openLibsqlClient({ url });
   await applyLibsqlMigrations(client);
   const db = libsqlNodeDatabase(client);

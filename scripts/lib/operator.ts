@@ -49,7 +49,7 @@ export async function operatorTarget(flags: { url?: string | undefined; local?: 
     );
     return { baseUrl: local.baseUrl, token, description: `${local.baseUrl} (${local.store.description})` };
   } finally {
-    local.store.close();
+    await local.store.close();
   }
 }
 

@@ -1,11 +1,12 @@
-// Where the scripts write: the D1 of wrangler.toml (local or remote, through
-// wrangler) or a libSQL database (LIBSQL_URL, default ./data/oauth-apps.db,
+// Where the scripts write: the D1 of wrangler.toml (local: in this process;
+// remote: through wrangler) or a libSQL database (LIBSQL_URL, default ./data/oauth-apps.db,
 // the Node server's). Statements are written once, with ? parameters.
 import type { Client, InValue } from '@libsql/client';
 import { applyLibsqlMigrations } from '../../src/db/ledger';
 import { rowObjects } from '../../src/db/libsql';
 import { DEFAULT_LIBSQL_URL, describeUrl, openLibsqlClient } from '../../src/db/libsql-node';
 import { applyMigrations, executeSql, sqlText, type Target } from './d1';
+import { openLocalD1, retryingBusy } from './local-d1';
 import type { StoreTarget } from './targets';
 
 export interface SqlStatement {
@@ -18,16 +19,43 @@ export interface Store {
   description: string;
   /** Runs the statements as one atomic unit; the rows of each. */
   run(statements: SqlStatement[]): Promise<Record<string, unknown>[][]>;
-  close(): void;
+  close(): Promise<void>;
 }
 
-/** The D1 database; local ones get their migrations applied first. */
+/**
+ * The D1 database. The local one is opened in this process (scripts/lib/local-d1.ts),
+ * its migrations applied first; the deployed one is reached through wrangler.
+ */
 export async function d1Store(target: Target): Promise<Store> {
-  if (!target.remote) await applyMigrations(target);
+  if (!target.remote) return localD1Store(target);
   return {
-    description: target.remote ? 'the deployed D1' : 'the local D1',
+    description: 'the deployed D1',
     run: (statements) => executeSql(statements.map(inline).join('\n'), target),
-    close: () => undefined,
+    close: async () => undefined,
+  };
+}
+
+async function localD1Store(target: Target): Promise<Store> {
+  const local = await openLocalD1(target.persistTo);
+  try {
+    if ((await local.missingMigrations()).length > 0) await applyMigrations(target);
+  } catch (err) {
+    await local.dispose();
+    throw err;
+  }
+  const disposed = { done: false };
+  return {
+    description: 'the local D1',
+    run: (statements) =>
+      retryingBusy(async () => {
+        const results = await local.db.batch(statements.map((s) => local.db.prepare(s.sql).bind(...s.args)));
+        return results.map((r) => (r.results ?? []) as Record<string, unknown>[]);
+      }),
+    close: async () => {
+      if (disposed.done) return;
+      disposed.done = true;
+      await local.dispose();
+    },
   };
 }
 
@@ -36,7 +64,7 @@ export async function libsqlStore(environ: NodeJS.ProcessEnv = process.env): Pro
   const url = environ.LIBSQL_URL || DEFAULT_LIBSQL_URL;
   const client = await openLibsqlClient({ url, authToken: environ.LIBSQL_AUTH_TOKEN || undefined });
   await applyLibsqlMigrations(client);
-  return { description: `libSQL ${describeUrl(url)}`, run: (statements) => runOnLibsql(client, statements), close: () => client.close() };
+  return { description: `libSQL ${describeUrl(url)}`, run: (statements) => runOnLibsql(client, statements), close: async () => client.close() };
 }
 
 async function runOnLibsql(client: Client, statements: SqlStatement[]): Promise<Record<string, unknown>[][]> {

@@ -9,6 +9,8 @@ export interface Keyring {
   readonly keys: ReadonlyMap<string, CryptoKey>;
   /** HMAC-SHA-256 keys derived from the same key material (HKDF), by id. */
   readonly macKeys: ReadonlyMap<string, CryptoKey>;
+  /** Tells two keyrings apart without showing either (keyringFingerprint). */
+  readonly fingerprint: string;
 }
 
 /** The keyring secret is missing or malformed. The message never holds key material. */
@@ -70,7 +72,33 @@ export function loadKeyring(secret: string | undefined): Promise<Keyring> {
 
 const MAC_INFO = utf8.encode('oauth-apps/request-fingerprint/v1');
 
+const FINGERPRINT_PREFIX = utf8.encode('oauth-apps/keyring-fingerprint/v1');
+
+/**
+ * 16 hex digits that differ when the primary, a key id or a key's bytes
+ * differ: SHA-256 of a fixed prefix, the primary id and each id with its
+ * bytes, in id order. A hash of 256-bit keys gives nothing to guess from, and
+ * 64 bits tell keyrings apart; it lets an operator see that a server runs with
+ * another keyring than a file holds.
+ */
+export async function keyringFingerprint(secret: string | undefined): Promise<string> {
+  const parsed = parseKeyring(secret);
+  const parts: Uint8Array[] = [FINGERPRINT_PREFIX, utf8.encode(`\0${parsed.primaryId}`)];
+  for (const id of [...parsed.keys.keys()].sort()) parts.push(utf8.encode(`\0${id}\0`), parsed.keys.get(id)!);
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
+  all.fill(0);
+  for (const bytes of parsed.keys.values()) bytes.fill(0);
+  return [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 async function importKeyring(secret: string | undefined): Promise<Keyring> {
+  const fingerprint = await keyringFingerprint(secret);
   const parsed = parseKeyring(secret);
   const keys = new Map<string, CryptoKey>();
   const macKeys = new Map<string, CryptoKey>();
@@ -90,7 +118,7 @@ async function importKeyring(secret: string | undefined): Promise<Keyring> {
     );
     bytes.fill(0);
   }
-  return { primaryId: parsed.primaryId, keys, macKeys };
+  return { primaryId: parsed.primaryId, keys, macKeys, fingerprint };
 }
 
 /** A new keyring secret value with one fresh random key (for set-up scripts and tests). */

@@ -22,8 +22,9 @@ const manage = requireToken('keys:manage');
 
 export const keysRoutes = new Hono<AppEnv>()
   .get('/', manage, async (c) => {
-    const status = await keyStatus(c.var.db, await loadKeyring(c.var.config.encryptionKeyring));
-    return c.json({ primary: status.primary, pending: status.pending, data: status.keys });
+    const keyring = await loadKeyring(c.var.config.encryptionKeyring);
+    const status = await keyStatus(c.var.db, keyring);
+    return c.json({ primary: status.primary, pending: status.pending, keyring_fingerprint: keyring.fingerprint, data: status.keys });
   })
   .all('/', methodNotAllowed(['GET']))
   .post('/rotate', manage, jsonBody({ allowEmpty: true }), zValidator('json', rotateBody, validationHook), async (c) => {

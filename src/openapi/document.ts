@@ -481,7 +481,7 @@ export function openApiDocument(): Json {
             status: '200',
             description: 'Every key of the keyring and every key id in storage.',
             schema: ref('KeyStatus'),
-            example: { primary: 'k2', pending: 0, data: [{ id: 'k2', primary: true, in_keyring: true, secrets: 120, errors: 0 }] },
+            example: { primary: 'k2', keyring_fingerprint: '3f9a0c1d5e7b2468', pending: 0, data: [{ id: 'k2', primary: true, in_keyring: true, secrets: 120, errors: 0 }] },
           },
           errors: COMMON,
         }),
@@ -650,6 +650,7 @@ export function openApiDocument(): Json {
         KeyStatus: described('KeyStatus', jsonSchema(answers.keyStatus), {
           primary: 'The primary key id: it seals every new secret.',
           pending: 'Healthy secrets still to re-encrypt (under an older key of the keyring, or sealed before generations).',
+          keyring_fingerprint: "16 hex digits that change when the server's keyring changes (its primary, a key id or a key's bytes), and show nothing of it: npm run keys:status compares it with the keyring file's.",
           data: 'Every key of the keyring and every key id found in storage.',
           'data[].id': 'The key id.',
           'data[].primary': 'Whether it is the primary key.',

@@ -53,6 +53,7 @@ export const auditEventList = strictObject({ data: array(auditEvent), has_more: 
 export const keyStatus = strictObject({
   primary: string(),
   pending: int(),
+  keyring_fingerprint: string(),
   data: array(
     strictObject({ id: string(), primary: boolean(), in_keyring: boolean(), secrets: int(), errors: int() }),
   ),

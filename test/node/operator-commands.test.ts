@@ -127,10 +127,54 @@ describe('operator commands against a running Node server', () => {
     expect(after.stdout).toMatch(/revoked\s*$/m);
     // A whole token given by mistake is refused, not echoed.
     const pasted = runScript(cwd, 'token-revoke', [token, '--libsql']);
-    expect(pasted.status).toBe(1);
+    expect(pasted.status).toBe(2); // a usage error
+
     expect(pasted.stderr).not.toContain(token);
 
     await stopNode(server.child);
     expect(server.output().includes(token)).toBe(false);
   }, 180_000);
+
+  it('.dev.vars serves both local databases: keys:retire refuses while the other still holds secrets under the key; keys:status says when a server runs another keyring than the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oauth-apps-shared-keyring-'));
+    try {
+      const port = String(await freePort());
+      // The Node server's default file holds one app under the first key.
+      let server = await startNode(dir, { PORT: port }, children);
+      const first = (JSON.parse(/^ENCRYPTION_KEYRING='(.*)'$/m.exec(readFileSync(join(dir, '.dev.vars'), 'utf8'))![1]!) as { primary: string }).primary;
+      const minted = runScript(dir, 'token-create', ['--node', '--account', 'acme']);
+      expect(minted.status, minted.stderr).toBe(0);
+      const bearer = rememberSecret(minted.stdout.trim().split('\n').at(-1)!);
+      const created = await fetch(`${server.url}/v1/oauth-apps`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ provider: 'stripe', client_id: 'shared', client_secret: rememberSecret(`sk-test-${crypto.randomUUID()}`), name: 'Shared keyring' }),
+      });
+      expect(created.status).toBe(200);
+      await stopNode(server.child);
+
+      // A server on another database with the same .dev.vars, k2 its primary: nothing there under the first key.
+      expect(runScript(dir, 'keys', ['add', '--id', 'k2', '--primary']).status).toBe(0);
+      const other = { PORT: port, LIBSQL_URL: 'file:./other.db' };
+      server = await startNode(dir, other, children);
+      const same = runScript(dir, 'keys', ['status', '--node'], other);
+      expect(same.status, same.stderr).toBe(0);
+      expect(same.stderr).not.toContain('another keyring');
+
+      // The file changes, the server is not restarted: keys:status says so.
+      expect(runScript(dir, 'keys', ['add', '--id', 'k3']).status).toBe(0);
+      const stale = runScript(dir, 'keys', ['status', '--node'], other);
+      expect(stale.status, stale.stderr).toBe(0);
+      expect(stale.stderr).toContain(`${server.url} runs with another keyring than .dev.vars`);
+
+      // The server it targets would allow it; the default file still needs the key.
+      const refused = runScript(dir, 'keys', ['retire', '--id', first, '--node'], other);
+      expect(refused.status, refused.stderr).toBe(1);
+      expect(refused.stderr).toContain(`refusing to retire "${first}" from .dev.vars: it still protects 1 secret(s) in the Node server's ./data/oauth-apps.db`);
+      expect(readFileSync(join(dir, '.dev.vars'), 'utf8')).toContain(`"${first}"`);
+      await stopNode(server.child);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

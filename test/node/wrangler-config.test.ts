@@ -3,7 +3,9 @@
 // the same Worker but for its name, entry point and rate-limit namespaces; and
 // each says each rate limit twice (the binding cannot report its own limit,
 // so a var describes it for the RateLimit-Policy header): the two must agree.
+import { readFileSync } from 'node:fs';
 import { experimental_readRawConfig } from 'wrangler';
+import { d1Config } from '../../scripts/lib/local-d1';
 import { expect, it } from 'vitest';
 
 type Raw = Record<string, unknown> & {
@@ -45,4 +47,14 @@ it('RATE_LIMIT_PER_MINUTE and UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE equal their 
       expect(Number(config.vars![name]), name).toBe(limit.limit);
     }
   }
+});
+
+it("the scripts' reading of the D1 entry (scripts/lib/local-d1.ts) is wrangler's", () => {
+  const entry = (d1.d1_databases as { binding: string; database_id: string; migrations_dir: string }[])[0]!;
+  const ours = d1Config();
+  expect([ours.binding, ours.databaseId]).toEqual([entry.binding, entry.database_id]);
+  expect(ours.migrationsDir.endsWith(`/${entry.migrations_dir}`)).toBe(true);
+  // A placeholder replaced by a real id, as the README's deploy step does, is read too.
+  const real = readFileSync('wrangler.toml', 'utf8').replace('00000000-0000-0000-0000-000000000000', '0f1e2d3c-aaaa-bbbb-cccc-123456789abc');
+  expect(d1Config(real).databaseId).toBe('0f1e2d3c-aaaa-bbbb-cccc-123456789abc');
 });

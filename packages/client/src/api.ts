@@ -301,6 +301,8 @@ export interface components {
                 /** @description Secrets sealed under it. */
                 secrets: number;
             }[];
+            /** @description 16 hex digits that change when the server's keyring changes (its primary, a key id or a key's bytes), and show nothing of it: npm run keys:status compares it with the keyring file's. */
+            keyring_fingerprint: string;
             /** @description Healthy secrets still to re-encrypt (under an older key of the keyring, or sealed before generations). */
             pending: number;
             /** @description The primary key id: it seals every new secret. */
@@ -840,6 +842,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "primary": "k2",
+                     *       "keyring_fingerprint": "3f9a0c1d5e7b2468",
                      *       "pending": 0,
                      *       "data": [
                      *         {
