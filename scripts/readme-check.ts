@@ -1,12 +1,13 @@
 // npm run readme:check: the README's commands, run as a newcomer runs them, in
 // order, on a fresh clone of this checkout: every ```sh block of "Quick start",
 // "Operating it" and "API reference", as one bash script (set -euo pipefail:
-// the first command that fails fails the check). Three things are done for the
+// the first command that fails fails the check). Four things are done for the
 // reader: `npm install` is skipped (the clone shares this checkout's
 // node_modules, which CI installed with npm ci from the same lockfile),
 // `npm run dev` is started in the background until its banner is out (the
-// reader starts it in a terminal of its own), and a comment
-// "# restart npm run dev" restarts it. CI runs this; the blocks of "Deploying"
+// reader starts it in a terminal of its own), the banner's create curl line is
+// run once as printed (the reader pastes it), and a comment
+// "# restart npm run dev" restarts the server. CI runs this; the blocks of "Deploying"
 // need a Cloudflare account and are not run.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -44,7 +45,16 @@ start_dev() {
   : > dev.log
   set -m; npm run dev -- "\${DEV_ARGS[@]}" > dev.log 2>&1 & DEV_PID=$!; set +m
   for _ in $(seq 1 240); do
-    if grep -q '^List them:' dev.log; then echo "  (npm run dev is serving)"; return 0; fi
+    if grep -q '^List them:' dev.log; then
+      echo "  (npm run dev is serving)"
+      if [[ -z "\${PASTED:-}" ]]; then
+        # The quick start's "paste the first curl line": the create the banner printed, as printed.
+        PASTED=$(grep -A1 '^Create an OAuth app:' dev.log | tail -1)
+        echo "$ (the banner's create curl line)"
+        eval "$PASTED --fail-with-body --silent"; echo
+      fi
+      return 0
+    fi
     if ! kill -0 "$DEV_PID" 2>/dev/null; then cat dev.log; echo "npm run dev exited"; return 1; fi
     sleep 0.5
   done
@@ -56,12 +66,12 @@ trap stop_dev EXIT
 /** One README line as the script runs it. */
 function transform(line: string): string {
   const trimmed = line.trim();
-  if (trimmed === 'npm install') return `echo '$ npm install   (skipped: this clone shares the checkout\\'s node_modules)'`;
+  if (trimmed === 'npm install') return `echo '$ npm install   (skipped: the clone shares the node_modules of this checkout)'`;
   const dev = /^npm run dev(?:\s+--\s+(.*))?$/.exec(trimmed);
   if (dev) return `echo '$ npm run dev ${dev[1] ?? ''}'; start_dev ${dev[1] ?? ''}`;
   if (/^#\s*restart npm run dev/.test(trimmed)) return `echo '$ (restart npm run dev)'; start_dev "\${DEV_ARGS[@]}"`;
   if (trimmed === '' || trimmed.startsWith('#')) return line;
-  return `printf '$ %s\\n' ${JSON.stringify(trimmed).replaceAll('$', '\\$').replaceAll('`', '\\`')}\n${line}`;
+  return `printf '$ %s\\n' ${JSON.stringify(trimmed).replaceAll('$', '\\$').replaceAll('`', '\\`')}\n${line}\necho`;
 }
 
 await runScript(USAGE, async () => {
