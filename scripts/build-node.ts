@@ -38,8 +38,9 @@ await runScript(USAGE, async () => {
     platform: 'node',
     format: 'esm',
     target: 'node20.19',
-    // Each dependency (and its subpaths, e.g. drizzle-orm/libsql/node) is loaded from node_modules.
-    external: Object.keys(pkg.dependencies).flatMap((name) => [name, `${name}/*`]),
+    // Each dependency (and its subpaths, e.g. drizzle-orm/libsql/node) is loaded from node_modules;
+    // so are the devDependencies the commands' local-D1 paths load on demand (miniflare, wrangler).
+    external: [...Object.keys(pkg.dependencies), 'miniflare', 'wrangler'].flatMap((name) => [name, `${name}/*`]),
     define: { OAUTH_APPS_BUILD: '"dist"' },
     sourcemap: 'linked',
     metafile: true,
@@ -47,5 +48,9 @@ await runScript(USAGE, async () => {
   });
   const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));
   for (const [file, output] of outputs) console.log(`${file}  ${(output.bytes / 1024).toFixed(1)} KiB`);
+  // Ours is ~100 KiB at most; megabytes mean a devDependency was inlined, which the
+  // production install would then carry in the bundle (or fail on, as a dynamic require).
+  const big = outputs.filter(([, output]) => output.bytes > 512 * 1024);
+  if (big.length > 0) throw new Error(`${big.map(([file]) => file).join(', ')} over 512 KiB: a devDependency was bundled; load it on demand and list it as external`);
   console.log('Run: npm start (NODE_ENV=production needs ENCRYPTION_KEYRING); operator commands: node dist/node/<command>.js');
 });

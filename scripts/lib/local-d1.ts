@@ -5,7 +5,6 @@
 // migration is missing: `wrangler d1 migrations apply`, the authoritative path.
 // Miniflare rather than wrangler's getPlatformProxy(), which wraps it: importing
 // wrangler costs ~1.4 s, over a local command's 3 s budget.
-import { Miniflare } from 'miniflare';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +42,9 @@ export interface LocalD1 {
 
 export async function openLocalD1(persistTo = join(ROOT, '.wrangler', 'state')): Promise<LocalD1> {
   const config = d1Config();
+  // Loaded here, not on import: the production build of the operator commands
+  // (npm run build) has no devDependencies, and its --node paths never come here.
+  const { Miniflare } = await import('miniflare');
   const mf = new Miniflare({
     modules: true,
     script: 'export default { fetch: () => new Response(null, { status: 404 }) }',
