@@ -18,7 +18,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 };
 
 /** What `npm run build` writes: dist/node/<name>.js, from the file each runs as today. */
-export const NODE_BUILD_ENTRIES = {
+const NODE_BUILD_ENTRIES = {
   main: 'src/node/main.ts',
   'token-create': 'scripts/token-create.ts',
   'token-list': 'scripts/token-list.ts',

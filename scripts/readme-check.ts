@@ -9,7 +9,8 @@
 // run once as printed (the reader pastes it), and a comment
 // "# restart npm run dev" restarts the server. CI runs this; the blocks of "Deploying"
 // need a Cloudflare account and are not run.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,10 +24,10 @@ on a fresh clone of this checkout (port 8787 must be free). Exit 1 at the first 
 const { values } = commandLine({ usage: USAGE, options: { keep: { type: 'boolean', default: false } } });
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const CHECKED_SECTIONS = ['Quick start', 'Operating it', 'API reference'];
+const CHECKED_SECTIONS = ['Quick start', 'Operating it', 'API reference'];
 
 /** The sh blocks of a section ("## <title>" up to the next "## "), in order. */
-export function shBlocks(readme: string, title: string): string[] {
+function shBlocks(readme: string, title: string): string[] {
   const start = readme.indexOf(`\n## ${title}\n`);
   if (start < 0) throw new Error(`README has no "## ${title}" section`);
   const end = readme.indexOf('\n## ', start + 1);
@@ -74,6 +75,22 @@ function transform(line: string): string {
   return `printf '$ %s\\n' ${JSON.stringify(trimmed).replaceAll('$', '\\$').replaceAll('`', '\\`')}\n${line}\necho`;
 }
 
+/** API tokens the commands print (token:create, the dev banner), as CI's log must never hold one. */
+const TOKEN = /oat_[A-Za-z0-9_-]{43}/g;
+
+/** Runs the script, its output passed on line by line with every token masked; its exit status. */
+function runRedacted(script: string, cwd: string): Promise<number | null> {
+  const child = spawn('bash', [script], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+  });
+  for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+    createInterface({ input: from }).on('line', (line) => to.write(`${line.replace(TOKEN, 'oat_…')}\n`));
+  }
+  return new Promise((resolve) => child.once('close', (code) => resolve(code)));
+}
+
 await runScript(USAGE, async () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const lines = CHECKED_SECTIONS.flatMap((title) => shBlocks(readme, title).flatMap((block) => block.split('\n')));
@@ -85,12 +102,8 @@ await runScript(USAGE, async () => {
     const script = join(clone, 'readme-commands.sh');
     writeFileSync(script, `${PRELUDE}\n${lines.map(transform).join('\n')}\n`);
     console.log(`readme:check: ${lines.filter((l) => l.trim() && !l.trim().startsWith('#')).length} commands from ${CHECKED_SECTIONS.join(', ')}, in ${clone}`);
-    const run = spawnSync('bash', [script], {
-      cwd: clone,
-      stdio: 'inherit',
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-    });
-    if (run.status !== 0) throw new Error(`a README command failed (exit ${run.status}): the last "$ " line above`);
+    const status = await runRedacted(script, clone);
+    if (status !== 0) throw new Error(`a README command failed (exit ${status}): the last "$ " line above`);
     console.log('readme:check ok: every command ran as written');
   } finally {
     if (values.keep) console.log(`kept ${clone}`);

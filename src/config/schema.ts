@@ -74,8 +74,8 @@ const ORIGIN = /^\*$|^https?:\/\/[a-z0-9.-]+(:[0-9]{1,5})?$|^https?:\/\/\[[0-9a-
 /** An IPv4 or IPv6 address as a socket reports it. */
 const IP_ADDRESS = /^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$|^(?=.*:)[0-9a-f:.]{2,45}$/i;
 
-export const DEFAULT_MAX_APPS_PER_ACCOUNT = 100_000;
-export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
+const DEFAULT_MAX_APPS_PER_ACCOUNT = 100_000;
+const DEFAULT_AUDIT_RETENTION_DAYS = 400;
 export const DEFAULT_NODE_PORT = 8788;
 export const DEFAULT_LIBSQL_URL = 'file:./data/oauth-apps.db';
 const MANY = 1_000_000_000;
@@ -121,7 +121,6 @@ export type Parsed<S extends Record<string, Setting<unknown>>> = { [K in keyof S
 export type AppSettings = Parsed<typeof APP_SETTINGS>;
 /** The variable names the app reads, e.g. "TOKEN_CACHE_TTL_SECONDS". */
 export type AppSettingName = (typeof APP_SETTINGS)[keyof typeof APP_SETTINGS]['name'];
-export type NodeSettings = Parsed<typeof NODE_SETTINGS>;
 
 /** Every setting of the schema from the source (env vars or Worker bindings); throws the first that does not parse. */
 export function parseSettings<S extends Record<string, Setting<unknown>>>(schema: S, source: Source): Parsed<S> {

@@ -83,6 +83,14 @@ const FINGERPRINT_PREFIX = utf8.encode('oauth-apps/keyring-fingerprint/v1');
  */
 export async function keyringFingerprint(secret: string | undefined): Promise<string> {
   const parsed = parseKeyring(secret);
+  try {
+    return await fingerprintOf(parsed);
+  } finally {
+    for (const bytes of parsed.keys.values()) bytes.fill(0);
+  }
+}
+
+async function fingerprintOf(parsed: ParsedKeyring): Promise<string> {
   const parts: Uint8Array[] = [FINGERPRINT_PREFIX, utf8.encode(`\0${parsed.primaryId}`)];
   for (const id of [...parsed.keys.keys()].sort()) parts.push(utf8.encode(`\0${id}\0`), parsed.keys.get(id)!);
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -93,13 +101,13 @@ export async function keyringFingerprint(secret: string | undefined): Promise<st
   }
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
   all.fill(0);
-  for (const bytes of parsed.keys.values()) bytes.fill(0);
   return [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 async function importKeyring(secret: string | undefined): Promise<Keyring> {
-  const fingerprint = await keyringFingerprint(secret);
   const parsed = parseKeyring(secret);
+  // Before the import loop below zeroes each key's bytes.
+  const fingerprint = await fingerprintOf(parsed);
   const keys = new Map<string, CryptoKey>();
   const macKeys = new Map<string, CryptoKey>();
   for (const [id, bytes] of parsed.keys) {

@@ -3,12 +3,11 @@
 // does not take, or a missing argument, exits 2 with the usage; a failure
 // while working exits 1 with one line, never a stack; today's target flags
 // still work as aliases.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bareEnv, TSX } from '../support/node-process';
+import { runToEnd, type Finished } from '../support/node-process';
 
 const ROOT = resolve('.');
 const cwd = mkdtempSync(join(tmpdir(), 'oauth-apps-cli-'));
@@ -43,28 +42,10 @@ const SCRIPTS: Record<string, string[]> = {
   'client:check': ['scripts/client-package-check.ts'],
 };
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = Finished;
 
-function run(command: string[], extra: Record<string, string> = {}): Promise<Run> {
-  const [file, ...args] = command;
-  const isJs = file!.endsWith('.mjs');
-  return new Promise((done) => {
-    const child = spawn(isJs ? process.execPath : TSX, [join(ROOT, file!), ...args], { cwd, env: bareEnv(cwd, extra), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('exit', (status) => {
-      clearTimeout(timer);
-      done({ status, stdout, stderr });
-    });
-  });
-}
+const run = (command: string[], extra: Record<string, string> = {}): Promise<Run> =>
+  runToEnd(join(ROOT, command[0]!), command.slice(1), cwd, extra);
 
 /** At most `n` at once: each is a tsx process. */
 async function all<T>(items: T[], n: number, work: (item: T) => Promise<Run>): Promise<Run[]> {

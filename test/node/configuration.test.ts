@@ -3,13 +3,12 @@
 // and one line naming the variable, before anything is written or opened,
 // never echoing the value. The README's configuration table lists exactly
 // the schema's settings.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APP_SETTINGS, NODE_SETTINGS, settingNames } from '../../src/config/schema';
-import { MAIN, bareEnv, TSX } from '../support/node-process';
+import { MAIN, runToEnd } from '../support/node-process';
 
 const root = mkdtempSync(join(tmpdir(), 'oauth-apps-config-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -41,27 +40,8 @@ const BAD: [string, string, string][] = [
   ['NODE_ENV', 'production', 'ENCRYPTION_KEYRING is required when NODE_ENV=production'],
 ];
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function startWith(cwd: string, extra: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(TSX, [MAIN], { cwd, env: bareEnv(cwd, extra), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    // A start that did not stop: not what any case here expects.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-    child.once('exit', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+// A start that did not stop within 45 s is killed: not what any case here expects.
+const startWith = (cwd: string, extra: Record<string, string>) => runToEnd(MAIN, [], cwd, extra, 45_000);
 
 describe('a setting that does not parse stops the Node server at start', () => {
   it('each: exit code 2, one line naming the variable, no stack, no value echoed, nothing written', async () => {

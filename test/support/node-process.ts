@@ -58,3 +58,29 @@ export function stopNode(child: ChildProcess): Promise<void> {
 export function runScript(cwd: string, name: string, args: string[], extra: Record<string, string> = {}) {
   return spawnSync(TSX, [script(name), ...args], { cwd, env: bareEnv(cwd, extra), encoding: 'utf8' });
 }
+
+export interface Finished {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a file (a .ts through tsx, a .mjs through node) to its end without
+ * blocking this process, so many can run at once; killed after `timeoutMs`.
+ */
+export function runToEnd(file: string, args: string[], cwd: string, extra: Record<string, string> = {}, timeoutMs = 60_000): Promise<Finished> {
+  const [command, first] = file.endsWith('.mjs') ? [process.execPath, file] : [TSX, file];
+  return new Promise((done) => {
+    const child = spawn(command, [first, ...args], { cwd, env: bareEnv(cwd, extra), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (status) => {
+      clearTimeout(timer);
+      done({ status, stdout, stderr });
+    });
+  });
+}
