@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './test/support/sqld.ts';
+import { testTokenUrls, type TestProviders } from './test/support/provider-settings.ts';
 
 // Nothing in the tests may reach the network: no Request.cf download.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
@@ -24,6 +25,24 @@ export default defineConfig(async () => {
   const sqldPort = await freePort();
   process.env.TEST_SQLD_PORT = String(sqldPort); // for test/global-setup.sqld.ts
 
+  // The OAuth servers the verification tests ask (test/global-setup.providers.ts),
+  // their clients' secrets fresh per run; the Node target reads the same.
+  const loopback = async () => `http://127.0.0.1:${await freePort()}`;
+  const secret = () => randomBytes(24).toString('base64url');
+  const providers: TestProviders = {
+    oidc: await loopback(),
+    github: await loopback(),
+    down: await loopback(),
+    clients: {
+      basic: { id: 'verify-basic-client', secret: secret() },
+      post: { id: 'verify-post-client', secret: secret() },
+      github: { id: 'Iv1.verifygithubclient', secret: secret() },
+    },
+  };
+  process.env.TEST_PROVIDERS = JSON.stringify(providers);
+  const providerTokenUrls = JSON.stringify(testTokenUrls(providers));
+  process.env.TEST_PROVIDER_TOKEN_URLS = providerTokenUrls;
+
   const workerPlugin = (extra: { configPath?: string; bindings?: Record<string, string> } = {}) =>
     cloudflareTest({
       wrangler: { configPath: extra.configPath ?? './wrangler.toml' },
@@ -40,6 +59,8 @@ export default defineConfig(async () => {
           // What the roomy limiters below allow (the RateLimit-Policy header says it).
           RATE_LIMIT_PER_MINUTE: '100000',
           UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE: '100000',
+          PROVIDER_TOKEN_URLS: providerTokenUrls,
+          TEST_PROVIDERS: process.env.TEST_PROVIDERS!,
           ...extra.bindings,
         },
         ratelimits: {
@@ -53,6 +74,7 @@ export default defineConfig(async () => {
 
   return {
     test: {
+      globalSetup: ['./test/global-setup.providers.ts'],
       projects: [
         {
           plugins: [workerPlugin()],

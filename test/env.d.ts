@@ -6,6 +6,7 @@ declare global {
     interface Env extends Bindings {
       TEST_MIGRATIONS: D1Migration[];
       SMALL_RATE_LIMITER: RateLimit;
+      TEST_PROVIDERS: string;
     }
   }
 }

@@ -3,6 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { OAuthAppRow } from '../../src/db/schema';
 import { canonicalJson } from '../../src/util/canonical-json';
+import { NOT_VERIFIED } from '../../src/oauth-apps/oauth-apps.service';
 
 /** Resolves once `url` answers 2xx; throws if the server exits or never comes up (2 minutes). */
 export async function waitFor(url: string, headers: Record<string, string>, child: ChildProcess): Promise<void> {
@@ -70,6 +71,6 @@ export function benchAppRow(accountId: string, metadataBytes: number, ciphertext
   return {
     id: crypto.randomUUID(), accountId, provider: 'stripe', name: 'Bench app', clientId: crypto.randomUUID(),
     clientSecretCiphertext: ciphertext, clientSecretKeyId: 'bench', clientSecretGeneration: 1, metadata: canonicalJson(benchMetadata(metadataBytes, parity)),
-    healthStatus: 'ok', healthNotes: '[]', healthTime: at, version: 1, createdAt: at, updatedAt: at,
+    providerSettings: '{}', healthStatus: 'ok', healthNotes: '[]', healthTime: at, ...NOT_VERIFIED, version: 1, createdAt: at, updatedAt: at,
   };
 }

@@ -9,12 +9,13 @@ export const AUDIT_ACTIONS = [
   'oauth_app.secret_revealed',
   'oauth_app.deleted',
   'oauth_app.secret_reencrypted',
+  'oauth_app.verified',
   'encryption_keys.rotated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The fields of an app a PATCH can change, by their API names. */
-export type ChangedField = 'name' | 'metadata' | 'client_secret';
+export type ChangedField = 'name' | 'metadata' | 'client_secret' | 'provider_settings';
 
 export interface AuditDetails {
   /** oauth_app.updated: which fields changed (never their values). */
@@ -31,6 +32,10 @@ export interface AuditDetails {
   run_id?: string;
   reencrypted?: number;
   failed?: number;
+  /** oauth_app.verified: the provider's verdict, its error code (never its text) and, when inconclusive, why. */
+  verdict?: 'valid' | 'invalid' | 'inconclusive';
+  provider_error?: string;
+  reason?: string;
 }
 
 /** Who caused an event: a request (its token and Request-Id) or a scheduled run. */

@@ -4,6 +4,7 @@
 // configuration table lists these same names (test/node/configuration.test.ts).
 import { MAX_TOKEN_CACHE_TTL_SECONDS } from '../auth/token-cache';
 import { parseKeyring } from '../crypto/keyring';
+import { parseTokenUrlOverrides } from '../verification/token-endpoint';
 
 /** A setting that does not parse. The message names the variable, never its value. */
 export class ConfigError extends Error {
@@ -98,6 +99,18 @@ export const APP_SETTINGS = {
   /** The Worker: the [[ratelimits]] binding's limit, for the headers (the binding cannot say it). Node: the limit itself. */
   rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 0, MANY, undefined),
   unauthenticatedRateLimitPerMinute: integer('UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE', 0, MANY, undefined),
+  /** JSON object, provider id -> token URL, in place of the catalog's (staging, tests); the only way to name http:// loopback. */
+  providerTokenUrls: {
+    name: 'PROVIDER_TOKEN_URLS' as const,
+    parse(raw: string | undefined): ReadonlyMap<string, URL> {
+      const problem = { found: undefined as string | undefined };
+      const overrides = parseTokenUrlOverrides(present(raw) ? raw : undefined, problem);
+      if (problem.found) throw new ConfigError(`PROVIDER_TOKEN_URLS must be ${problem.found}`);
+      return overrides;
+    },
+  },
+  verificationsPerAccountPerHour: integer('VERIFICATIONS_PER_ACCOUNT_PER_HOUR', 0, 1_000_000, 120),
+  verificationTimeoutSeconds: integer('VERIFICATION_TIMEOUT_SECONDS', 1, 30, 5),
   libsqlUrl: text('LIBSQL_URL', undefined),
   libsqlAuthToken: text('LIBSQL_AUTH_TOKEN', undefined),
 } satisfies Record<string, Setting<unknown>>;

@@ -14,6 +14,11 @@ export const accounts = sqliteTable('accounts', {
   // create and delete, so the quota (MAX_APPS_PER_ACCOUNT) is checked with
   // one primary-key read, never a count of the account's rows.
   appCount: integer('app_count').notNull().default(0),
+  // The account's outbound budget for verifications (VERIFICATIONS_PER_ACCOUNT_PER_HOUR):
+  // the hour counted (UTC, "2026-12-01T17") and how many it started, moved
+  // in the batch that claims each verification.
+  verificationWindow: text('verification_window'),
+  verificationCount: integer('verification_count').notNull().default(0),
 });
 
 export const apiTokens = sqliteTable(
@@ -58,6 +63,21 @@ export const oauthApps = sqliteTable(
     // data); key custody re-seals those at generation 1.
     clientSecretGeneration: integer('client_secret_generation').notNull().default(0),
     metadata: text('metadata').notNull().default('{}'),
+    // The per-app values the provider's token endpoint template needs (JSON
+    // object of strings; src/providers/providers.ts), e.g. {"shop": "acme"}.
+    providerSettings: text('provider_settings').notNull().default('{}'),
+    // The provider's verdict on the client credentials (POST .../verify):
+    // 'valid', 'invalid' or 'inconclusive' (null: never verified, or the
+    // secret or settings changed since), when, the provider's error code
+    // (never its text) and, for inconclusive, why. An inconclusive attempt
+    // never replaces a valid or invalid verdict.
+    verificationStatus: text('verification_status'),
+    verificationTime: text('verification_time'),
+    verificationProviderError: text('verification_provider_error'),
+    verificationReason: text('verification_reason'),
+    // When the last verification through the endpoint started: at most one a
+    // minute per app; a new client_secret clears it.
+    verificationStartedAt: text('verification_started_at'),
     // The verdict of the last decryption or sealing of the secret ('ok' or
     // 'error', with notes and when). What the key id says (older key, missing
     // key) is added on read from the keyring, so reads never decrypt

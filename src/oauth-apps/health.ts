@@ -1,20 +1,24 @@
-// An app's health, honestly and cheaply. Two facts make it:
+// An app's health, honestly and cheaply. Three facts make it:
 //   - the stored verdict of the last time the server sealed or decrypted the
 //     secret ('ok', or 'error' with a note: it did not authenticate), with its time;
 //   - the key id the secret is sealed under, read against the keyring now:
 //     the primary (ok), an older key still in the keyring (warn: rotation
-//     pending), or a key the keyring no longer has (error).
+//     pending), or a key the keyring no longer has (error);
+//   - the provider's verdict on the client credentials, if they were verified
+//     (POST .../verify): invalid is error; inconclusive never changes the
+//     status, only adds a note saying why it could not tell.
 // Reads never decrypt: the verdict is refreshed when secrets are written,
 // revealed, re-encrypted, and by the scheduled verification sweep.
 import type { Keyring } from '../crypto/keyring';
 import type { OAuthAppRow } from '../db/schema';
+import type { InconclusiveReason } from '../verification/probe';
 
 export type HealthStatus = 'ok' | 'warn' | 'error';
 
 export interface Health {
   status: HealthStatus;
   notes: string[];
-  /** When the state was last established: the secret sealed, re-encrypted or decrypted (ISO 8601). */
+  /** When the state was last established: the secret sealed, re-encrypted, decrypted or verified (ISO 8601). */
   time: string;
 }
 
@@ -28,9 +32,48 @@ export const notes = {
     `The client secret is encrypted with the key "${keyId}", which is not in the keyring: it cannot be decrypted until that key is restored.`,
   undecryptable: (reason: string) =>
     `The client secret could not be decrypted: ${reason}. Set a new client_secret.`,
+  rejected: (code: string, time: string) =>
+    `The provider rejected the client credentials (${code}) when they were verified at ${shown(time)}. Set the right client_secret.`,
+  inconclusive: (reason: string, time: string) =>
+    `A verification at ${shown(time)} could not tell whether the provider accepts the client credentials: ${REASONS[reason as InconclusiveReason] ?? reason}.`,
 };
 
-export function healthOf(row: Pick<OAuthAppRow, 'healthStatus' | 'healthNotes' | 'healthTime' | 'clientSecretKeyId'>, keyring: KeyIds): Health {
+const REASONS: Record<InconclusiveReason, string> = {
+  timeout: 'the provider did not answer in time',
+  unreachable: 'the provider could not be reached',
+  redirected: 'the provider answered with a redirect, which is never followed',
+  rate_limited: 'the provider rate-limited the request',
+  provider_unavailable: 'the provider answered with a server error',
+  too_large: 'the provider answered with more than 16 KiB',
+  unrecognized_answer: 'the provider answered in a way its catalog entry does not classify',
+  unexpected_success: 'the provider issued a token for a code it never issued',
+  secret_undecryptable: 'the stored client secret could not be decrypted',
+};
+
+/** ISO 8601 to the second, as the API shows times. */
+const shown = (time: string) => new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+type HealthFacts = Pick<
+  OAuthAppRow,
+  'healthStatus' | 'healthNotes' | 'healthTime' | 'clientSecretKeyId' | 'verificationStatus' | 'verificationTime' | 'verificationProviderError' | 'verificationReason'
+>;
+
+export function healthOf(row: HealthFacts, keyring: KeyIds): Health {
+  const custody = custodyHealth(row, keyring);
+  const verifiedAt = row.verificationTime;
+  if (row.verificationStatus === null || verifiedAt === null) return custody;
+  const time = verifiedAt > custody.time ? verifiedAt : custody.time;
+  if (row.verificationStatus === 'invalid') {
+    return { status: 'error', notes: [...custody.notes, notes.rejected(row.verificationProviderError ?? 'rejected', verifiedAt)], time };
+  }
+  if (row.verificationStatus === 'inconclusive') {
+    return { ...custody, notes: [...custody.notes, notes.inconclusive(row.verificationReason ?? 'unrecognized_answer', verifiedAt)], time };
+  }
+  return { ...custody, time };
+}
+
+/** What our custody of the secret says: the stored verdict, and its key id against the keyring. */
+function custodyHealth(row: HealthFacts, keyring: KeyIds): Health {
   const time = row.healthTime;
   if (row.healthStatus === 'error') return { status: 'error', notes: JSON.parse(row.healthNotes) as string[], time };
   const keyId = row.clientSecretKeyId;

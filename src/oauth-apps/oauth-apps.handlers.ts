@@ -11,6 +11,8 @@ import type { AppEnv } from '../env';
 import { ifMatchSatisfied } from '../http/conditional';
 import { ApiError } from '../http/errors';
 import { pageBody, readPage } from '../http/pagination';
+import { validationError } from '../http/validation';
+import { providerSettingsProblems } from '../verification/token-endpoint';
 import { answered, answerResponse, idempotentAnswer, jsonAnswer, refuseIfLeaseLost, stillReserved } from '../idempotency/answer';
 import { orderMetadataFilter } from './oauth-apps.metadata-index';
 import { oauthAppEtag, presentOAuthApp } from './oauth-apps.presenter';
@@ -41,15 +43,15 @@ type In<Target extends 'json' | 'query', T> = { in: Record<Target, unknown>; out
 type Ctx<I extends object = object> = Context<AppEnv, string, I>;
 
 /** Same answer for a malformed id, another account's app and a missing one. */
-const notFound = () => new ApiError('app_not_found', 'No OAuth app with this id exists in this account.');
+export const notFound = () => new ApiError('app_not_found', 'No OAuth app with this id exists in this account.');
 
-function appId(c: Ctx): string {
+export function appId(c: Ctx): string {
   const id = c.req.param('id') ?? '';
   if (!APP_ID.test(id)) throw notFound();
   return id;
 }
 
-const keyringOf = (c: Ctx) => loadKeyring(c.var.config.encryptionKeyring);
+export const keyringOf = (c: Ctx) => loadKeyring(c.var.config.encryptionKeyring);
 
 /**
  * Secrets are shown only on request (truncate_secrets=false) and only with the
@@ -74,12 +76,21 @@ function conflictError(err: DuplicateOAuthAppError | AppQuotaReachedError): ApiE
   );
 }
 
+/** provider_settings the provider does not take, or whose values do not fit its token endpoint: a 422. */
+function refuseBadSettings(provider: string, settings: Record<string, string> | null | undefined): void {
+  if (!settings) return;
+  const problems = providerSettingsProblems(provider, settings);
+  if (Object.keys(problems).length > 0) throw validationError(problems);
+}
+
 export async function createHandler(c: Ctx<In<'json', CreateOAuthAppInput>>): Promise<Response> {
   const { maxAppsPerAccount } = c.var.config;
   const { db } = c.var;
   const keyring = await keyringOf(c);
+  const input = c.req.valid('json');
+  refuseBadSettings(input.provider, input.provider_settings);
   const now = new Date();
-  const row = await newOAuthAppRow(keyring, c.var.auth.accountId, c.req.valid('json'), now);
+  const row = await newOAuthAppRow(keyring, c.var.auth.accountId, input, now);
   const answer = jsonAnswer(200, presentOAuthApp(row, keyring), { ETag: oauthAppEtag(row) });
   const event: NewAuditEvent = {
     accountId: row.accountId,
@@ -163,6 +174,7 @@ export async function updateHandler(c: Ctx<In<'json', UpdateOAuthAppInput>>): Pr
         headers: { ETag: etag },
       });
     }
+    refuseBadSettings(current.provider, input.provider_settings);
     const keyring = await keyringOf(c);
     const now = new Date();
     const plan = await planOAuthAppUpdate(keyring, current, input, now);

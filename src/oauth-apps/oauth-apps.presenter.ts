@@ -11,9 +11,19 @@ export interface OAuthAppObject {
   client_id: string;
   client_secret: string | null;
   metadata: Record<string, unknown>;
+  provider_settings: Record<string, string>;
   health: { status: 'ok' | 'warn' | 'error'; notes: string[]; time: string };
+  verification: Verification | null;
   created_at: string;
   updated_at: string;
+}
+
+/** The provider's last verdict on the client credentials (POST .../verify). */
+export interface Verification {
+  status: 'valid' | 'invalid' | 'inconclusive';
+  time: string;
+  provider_error: string | null;
+  reason: string | null;
 }
 
 /** A secret asked for: its plaintext, or why it could not be opened. */
@@ -41,7 +51,17 @@ export function presentOAuthApp(row: OAuthAppRow, keyring: KeyIds, reveal?: Reve
     client_id: row.clientId,
     client_secret: clientSecret,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    provider_settings: JSON.parse(row.providerSettings) as Record<string, string>,
     health,
+    verification:
+      row.verificationStatus === null || row.verificationTime === null
+        ? null
+        : {
+            status: row.verificationStatus as Verification['status'],
+            time: apiTimestamp(row.verificationTime),
+            provider_error: row.verificationProviderError,
+            reason: row.verificationReason,
+          },
     created_at: apiTimestamp(row.createdAt),
     updated_at: apiTimestamp(row.updatedAt),
   };

@@ -1,14 +1,15 @@
 // The only code that reads or writes an account's oauth_apps rows (and, with
 // them, the account's app count and the rows' metadata index). Every query is
 // scoped to an account: there is no way to reach a row without one. (Key
-// custody's work across accounts is src/keys/custody.repository.ts.)
+// custody's work across accounts is src/keys/custody.repository.ts; the
+// verification columns' claims and verdicts, src/verification/verification.repository.ts.)
 //
 // A write takes its guard as a value: an SQL condition true exactly when the
 // write may apply (the row is free or at the version read; the caller may add
 // its own, e.g. its idempotency reservation). The statements that must commit
 // with it (an idempotency answer, an audit event) are built by the caller
 // under the same guard and run first in the write's batch.
-import { and, desc, eq, getTableColumns, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, isNull, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, Statement } from '../db/client';
 import { accounts, oauthApps, type OAuthAppRow } from '../db/schema';
 import { VERDICT, type HealthStatus, type KeyIds } from './health';
@@ -147,7 +148,21 @@ export async function findOAuthApp(db: Database, accountId: string, id: string):
 export type OAuthAppChanges = Partial<
   Pick<
     OAuthAppRow,
-    'name' | 'clientSecretCiphertext' | 'clientSecretKeyId' | 'clientSecretGeneration' | 'metadata' | 'updatedAt' | 'healthStatus' | 'healthNotes' | 'healthTime'
+    | 'name'
+    | 'clientSecretCiphertext'
+    | 'clientSecretKeyId'
+    | 'clientSecretGeneration'
+    | 'metadata'
+    | 'providerSettings'
+    | 'updatedAt'
+    | 'healthStatus'
+    | 'healthNotes'
+    | 'healthTime'
+    | 'verificationStatus'
+    | 'verificationTime'
+    | 'verificationProviderError'
+    | 'verificationReason'
+    | 'verificationStartedAt'
   >
 >;
 
@@ -342,11 +357,13 @@ const otherRequestsFirst = () =>
 /** The rows whose shown health is `status`: the same rules as healthOf(), in SQL. */
 function healthIs(status: HealthStatus, keyring: KeyIds): SQL {
   const ids = [...keyring.keys.keys()];
-  const verdictOk = eq(oauthApps.healthStatus, VERDICT.ok);
+  // The provider's invalid verdict is error, whatever custody says.
+  const rejected = eq(oauthApps.verificationStatus, 'invalid');
+  const verdictOk = and(eq(oauthApps.healthStatus, VERDICT.ok), or(isNull(oauthApps.verificationStatus), not(rejected)))!;
   if (status === 'ok') return and(verdictOk, eq(oauthApps.clientSecretKeyId, keyring.primaryId))!;
   if (status === 'warn') {
     const older = ids.filter((id) => id !== keyring.primaryId);
     return older.length === 0 ? sql`0` : and(verdictOk, inArray(oauthApps.clientSecretKeyId, older))!;
   }
-  return or(eq(oauthApps.healthStatus, VERDICT.error), notInArray(oauthApps.clientSecretKeyId, ids))!;
+  return or(eq(oauthApps.healthStatus, VERDICT.error), notInArray(oauthApps.clientSecretKeyId, ids), rejected)!;
 }

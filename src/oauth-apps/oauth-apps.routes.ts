@@ -10,6 +10,7 @@ import { jsonBody } from '../http/json-body';
 import { validationHook } from '../http/validation';
 import { idempotent } from '../idempotency/idempotency.middleware';
 import { createHandler, deleteHandler, getHandler, listHandler, updateHandler } from './oauth-apps.handlers';
+import { verifyHandler } from '../verification/verify.handler';
 import { createOAuthAppBody, getOAuthAppQuery, listOAuthAppsQuery, updateOAuthAppBody } from './oauth-apps.schemas';
 
 const read = requireToken('oauth_apps:read');
@@ -29,4 +30,7 @@ export const oauthAppsRoutes = new Hono<AppEnv>()
     updateHandler,
   )
   .delete('/:id', write, deleteHandler)
-  .all('/:id', methodNotAllowed(['GET', 'PATCH', 'DELETE']));
+  .all('/:id', methodNotAllowed(['GET', 'PATCH', 'DELETE']))
+  // Asks the provider; no body is read, and nothing is replayed (each call is a new question).
+  .post('/:id/verify', write, verifyHandler)
+  .all('/:id/verify', methodNotAllowed(['POST']));

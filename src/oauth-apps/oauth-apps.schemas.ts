@@ -34,6 +34,9 @@ export const LIMITS = {
   filterKeys: 10,
   filterKeyLength: 255,
   filterValueLength: 512,
+  /** provider_settings: the few values a provider's token endpoint template takes. */
+  providerSettings: 10,
+  providerSettingLength: 255,
   pageSize: MAX_PAGE_SIZE,
 } as const;
 
@@ -100,6 +103,20 @@ const metadata = pipe(
   ),
 );
 
+// The per-app values of the provider's token endpoint template; which keys and
+// what each must match depends on the provider (checked by the handler:
+// src/verification/token-endpoint.ts providerSettingsProblems).
+const providerSettings = pipe(
+  unknown().check(refine((value) => !hasProtoKey(value), { error: 'must not use the key "__proto__"' })),
+  record(string(), string({ error: 'must be a string' }).check(atMost(LIMITS.providerSettingLength)), {
+    error: 'must be a JSON object of strings',
+  }).check(
+    refine((value) => Object.keys(value).length <= LIMITS.providerSettings, {
+      error: `must have at most ${LIMITS.providerSettings} keys`,
+    }),
+  ),
+);
+
 export const createOAuthAppBody = strictObject(
   {
     provider: zEnum(PROVIDER_IDS, { error: oneOfProviders }),
@@ -107,6 +124,7 @@ export const createOAuthAppBody = strictObject(
     client_secret: clientSecret,
     name: text(LIMITS.name),
     metadata: optional(metadata),
+    provider_settings: optional(providerSettings),
   },
   { error: 'must be a JSON object' },
 );
@@ -119,6 +137,7 @@ export const updateOAuthAppBody = strictObject(
     name: optional(text(LIMITS.name)),
     client_secret: optional(clientSecret),
     metadata: optional(nullable(metadata)),
+    provider_settings: optional(nullable(providerSettings)),
     provider: cannotBeChanged,
     client_id: cannotBeChanged,
   },

@@ -37,14 +37,25 @@ export async function newOAuthAppRow(
     clientSecretGeneration: 1,
     // Canonical (keys sorted), so that the list's metadata filter can compare nested values as text.
     metadata: canonicalJson(input.metadata ?? {}),
+    providerSettings: canonicalJson(input.provider_settings ?? {}),
     healthStatus: VERDICT.ok,
     healthNotes: '[]',
     healthTime: at,
+    ...NOT_VERIFIED,
     version: 1,
     createdAt: at,
     updatedAt: at,
   };
 }
+
+/** A verification's columns when there is none (never verified, or the secret or settings changed since). */
+export const NOT_VERIFIED = {
+  verificationStatus: null,
+  verificationTime: null,
+  verificationProviderError: null,
+  verificationReason: null,
+  verificationStartedAt: null,
+} as const;
 
 /**
  * What a PATCH changes: undefined when nothing would (an omitted field is
@@ -63,6 +74,10 @@ export async function planOAuthAppUpdate(
     const metadata = canonicalJson(input.metadata ?? {});
     if (metadata !== current.metadata) changes.metadata = metadata;
   }
+  if (input.provider_settings !== undefined) {
+    const settings = canonicalJson(input.provider_settings ?? {});
+    if (settings !== current.providerSettings) changes.providerSettings = settings;
+  }
   if (input.client_secret !== undefined) {
     if (!keyring) throw new Error('a keyring is needed to seal a new client_secret');
     // A new secret is a new generation: the ciphertexts of earlier ones no longer open in this row.
@@ -77,6 +92,9 @@ export async function planOAuthAppUpdate(
     changes.healthTime = now.toISOString();
   }
   if (Object.keys(changes).length === 0) return undefined;
+  // A verdict is about the secret and endpoint it was reached with: a new one
+  // of either clears it, and the per-app minute with it.
+  if (changes.clientSecretCiphertext !== undefined || changes.providerSettings !== undefined) Object.assign(changes, NOT_VERIFIED);
   changes.updatedAt = now.toISOString();
   return { changes, next: { ...current, ...changes, version: current.version + 1 } };
 }
@@ -96,6 +114,7 @@ export function changedFields(changes: OAuthAppChanges): ChangedField[] {
   if (changes.name !== undefined) fields.push('name');
   if (changes.metadata !== undefined) fields.push('metadata');
   if (changes.clientSecretCiphertext !== undefined) fields.push('client_secret');
+  if (changes.providerSettings !== undefined) fields.push('provider_settings');
   return fields;
 }
 

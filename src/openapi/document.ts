@@ -13,7 +13,8 @@ import { STORAGE_CHECK_TTL_MS } from '../http/probes';
 import { MAX_ROTATION_BATCH } from '../keys/custody';
 import { DEFAULT_ROTATION_BATCH, rotateBody } from '../keys/keys.schemas';
 import { createOAuthAppBody, HEALTH_STATUSES, LIMITS, SECRET_MASK, updateOAuthAppBody } from '../oauth-apps/oauth-apps.schemas';
-import { PROVIDER_IDS } from '../providers/providers';
+import { presentProvider, PROVIDER_IDS, providerOf } from '../providers/providers';
+import { INCONCLUSIVE_REASONS } from '../verification/probe';
 import * as answers from './responses';
 
 type Json = Record<string, unknown>;
@@ -75,6 +76,8 @@ function described(name: string, schema: Json, descriptions: Record<string, stri
       );
     }
     if (out.items && (out.items as Json).properties) out.items = walk(out.items as Json, `${prefix}[]`);
+    // A nullable object: its object branch is described under the same path.
+    if (Array.isArray(out.anyOf)) out.anyOf = (out.anyOf as Json[]).map((branch) => (branch.properties ? walk(branch, prefix) : branch));
     return out;
   };
   return walk(schema, '');
@@ -104,9 +107,17 @@ const APP_EXAMPLE = {
   client_id: CREATE_EXAMPLE.client_id,
   client_secret: SECRET_MASK,
   metadata: { custom_property: 42 },
+  provider_settings: {},
   health: { status: 'ok', notes: [], time: CREATED_AT },
+  verification: null,
   created_at: CREATED_AT,
   updated_at: CREATED_AT,
+};
+const VERIFIED_AT = '2026-11-27T21:12:03Z';
+const VERIFIED_EXAMPLE = {
+  ...APP_EXAMPLE,
+  health: { status: 'ok', notes: [], time: VERIFIED_AT },
+  verification: { status: 'valid', time: VERIFIED_AT, provider_error: 'invalid_grant', reason: null },
 };
 const EVENT_EXAMPLE = {
   id: 'evt_5b0c8f1e2d6a4c7e9f3b1a2d4c6e8f0a',
@@ -184,8 +195,8 @@ const ERRORS: Record<string, string> = {
   '412': 'If-Match does not match the current ETag (the answer carries the current ETag).',
   '413': `The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`,
   '415': 'The body is not sent as application/json.',
-  '422': 'The request failed validation (or reused an Idempotency-Key with a different request): validation_errors names each field or header.',
-  '429': 'Too many requests with this API token, or too many without a valid token from this client address; retry after Retry-After seconds.',
+  '422': 'The request failed validation (or reused an Idempotency-Key with a different request): validation_errors names each field or header. On verify: the provider offers no app-level probe (verification_unsupported), or provider_settings lack what its token endpoint needs.',
+  '429': 'Too many requests with this API token, or too many without a valid token from this client address; on verify, the app was verified less than a minute ago or the account spent its hourly verifications. Retry after Retry-After seconds.',
   '500': 'The server is misconfigured or failed unexpectedly; nothing was changed. Quote request_id.',
   '503': 'Storage is busy or unreachable; retry after Retry-After seconds (with the same Idempotency-Key).',
 };
@@ -214,8 +225,11 @@ const CODE_MEANINGS: Record<ErrorCode, string> = {
   unsupported_media_type: 'the body is not application/json',
   validation_failed: 'a field or parameter is invalid (validation_errors)',
   idempotency_key_reused: 'the Idempotency-Key was used with a different request',
+  verification_unsupported: "verify only: the app's provider offers no app-level probe (GET /v1/providers says why); nothing was sent",
   rate_limited: "the token's rate limit is spent",
   unauthenticated_rate_limited: "this address's allowance for requests without a valid token is spent",
+  verification_rate_limited: 'verify only: the app was verified less than a minute ago',
+  verification_budget_spent: "verify only: the account's verifications of this hour (VERIFICATIONS_PER_ACCOUNT_PER_HOUR) are spent",
   misconfigured: 'the server is misconfigured',
   internal_error: 'an unexpected error',
   storage_unavailable: 'storage is busy or unreachable',
@@ -308,6 +322,7 @@ const APP_FIELDS: Record<string, string> = {
   client_secret: `The OAuth client secret: 1-${LIMITS.clientSecret} characters, ${STRING_RULES}, not made only of asterisks (a mask read back must never overwrite a secret). Encrypted at rest; answers show "${SECRET_MASK}".`,
   name: `A display name: 1-${LIMITS.name} characters, ${STRING_RULES}.`,
   metadata: `Any JSON object of yours: at most ${LIMITS.metadataBytes / 1024} KiB as JSON, ${LIMITS.metadataKeys} top-level keys, nested at most ${LIMITS.metadataDepth} deep; no top-level __proto__; numbers finite and within ±(2^53 - 1). The list filters on its top-level keys.`,
+  provider_settings: `The values the provider's token endpoint template needs, where its host is per tenant (GET /v1/providers lists each provider's settings and the pattern each must match, e.g. {"shop": "acme"} for Shopify): strings of at most ${LIMITS.providerSettingLength} characters; a setting the provider does not take, or a value that would make a URL off the provider's hosts, is refused. Default {}.`,
 };
 const APP_OBJECT: Record<string, string> = {
   id: 'The app id (a UUID made by the server).',
@@ -316,14 +331,22 @@ const APP_OBJECT: Record<string, string> = {
   client_id: 'The OAuth client id.',
   client_secret: `"${SECRET_MASK}"; the plaintext only with truncate_secrets=false (null if it cannot be decrypted).`,
   metadata: 'The metadata object ({} when none), its keys sorted.',
-  health: 'Whether the stored secret can be used.',
-  'health.status': 'ok: under the primary key and last decrypted fine; warn: under an older key (re-encryption pending); error: its key is missing or it does not decrypt.',
-  'health.notes': 'Sentences saying why, when not ok.',
-  'health.time': 'When the state was last established (the secret sealed, re-encrypted or decrypted).',
+  provider_settings: "The values of the provider's token endpoint template ({} when none), its keys sorted.",
+  health: 'Whether the app can be used: our custody of the secret and, once verified, the provider\'s verdict on the credentials.',
+  'health.status':
+    'ok: the secret is under the primary key and last decrypted fine, and the provider did not reject the credentials; warn: under an older key (re-encryption pending); error: its key is missing, it does not decrypt, or the provider rejected the client credentials (verification.status invalid). An inconclusive verification never changes it.',
+  'health.notes': 'Sentences saying why, when not ok; and why the last verification could not tell, when it was inconclusive.',
+  'health.time': 'When the state was last established (the secret sealed, re-encrypted, decrypted or verified).',
+  verification: 'The provider\'s last verdict on the client credentials (POST /v1/oauth-apps/{id}/verify); null when never verified, or since a new client_secret or provider_settings. An inconclusive result never replaces a valid or invalid one.',
+  'verification.status':
+    'valid: the provider authenticated the client and refused only the never-issued code; invalid: it rejected the client credentials; inconclusive: it could not tell (reason).',
+  'verification.time': 'When the verdict was reached (UTC, to the second).',
+  'verification.provider_error': 'The error code the provider answered with (e.g. invalid_grant, invalid_client, bad_verification_code), never its text; null when there was none.',
+  'verification.reason': `Why it could not tell (inconclusive only): ${INCONCLUSIVE_REASONS.join(', ')}; else null.`,
   created_at: 'When the app was created (UTC, to the second).',
   updated_at: 'When a value of the app last changed (not on re-encryption).',
 };
-const TIMES = { created_at: 'date-time', updated_at: 'date-time', 'health.time': 'date-time' };
+const TIMES = { created_at: 'date-time', updated_at: 'date-time', 'health.time': 'date-time', 'verification.time': 'date-time' };
 const PAGE = (item: string) => ({ data: `The page, newest first: ${item}.`, has_more: 'Whether another page follows (send the last id as starting_after).' });
 
 export function openApiDocument(): Json {
@@ -343,6 +366,9 @@ export function openApiDocument(): Json {
       'details.run_id': 'encryption_keys.rotated: the run id its oauth_app.secret_reencrypted events carry as request_id.',
       'details.reencrypted': 'encryption_keys.rotated: secrets it re-encrypted.',
       'details.failed': 'encryption_keys.rotated: secrets that did not decrypt.',
+      'details.verdict': 'oauth_app.verified: valid, invalid or inconclusive.',
+      'details.provider_error': "oauth_app.verified: the provider's error code, never its text.",
+      'details.reason': 'oauth_app.verified, when inconclusive: why it could not tell.',
       token_id: 'The API token that acted; null for key custody runs.',
       request_id: 'The Request-Id of the request, or a run_ id for key custody runs.',
       created_at: 'When it happened (UTC, with milliseconds).',
@@ -417,7 +443,7 @@ export function openApiDocument(): Json {
           id: 'updateOAuthApp',
           summary: 'Change an OAuth app',
           description:
-            'Changes name, client_secret and metadata (omitted fields unchanged; metadata replaces the stored object, null clears it). An empty body changes nothing. provider and client_id cannot be changed.',
+            'Changes name, client_secret, metadata and provider_settings (omitted fields unchanged; metadata and provider_settings replace the stored object, null clears it). An empty body changes nothing. provider and client_id cannot be changed. A new client_secret or provider_settings clears the verification (and its one-a-minute limit).',
           tag: 'OAuth apps',
           scope: 'oauth_apps:write',
           parameters: [appIdParam, idempotencyKey, ifMatch],
@@ -443,17 +469,32 @@ export function openApiDocument(): Json {
           errors: [...COMMON, '404'],
         }),
       },
+      '/v1/oauth-apps/{id}/verify': {
+        post: operation({
+          id: 'verifyOAuthApp',
+          summary: "Ask the provider whether it accepts the app's client credentials",
+          description:
+            "Sends the stored client_id and client_secret to the provider's token endpoint (GET /v1/providers) in an authorization_code grant with a random, never-issued code, with the provider's client authentication, and classifies the answer: valid (the client was authenticated, only the code refused), invalid (the client credentials were rejected: health error), inconclusive (timeout, network error, redirect, 5xx, rate limited, or an answer it cannot classify: health unchanged, with a note). " +
+            `Only over https to the catalog's host for the provider (or the operator's PROVIDER_TOKEN_URLS), no redirect followed, a timeout (VERIFICATION_TIMEOUT_SECONDS), at most 16 KiB of answer read. At most one a minute per app (a new client_secret resets it) and VERIFICATIONS_PER_ACCOUNT_PER_HOUR per account. Records an oauth_app.verified event. No body is read; not idempotent (each call asks again).`,
+          tag: 'OAuth apps',
+          scope: 'oauth_apps:write',
+          parameters: [appIdParam],
+          success: { status: '200', description: 'The app as GET shows it, with the verdict.', schema: ref('OAuthApp'), example: VERIFIED_EXAMPLE, etag: true },
+          errors: [...COMMON, '404'],
+        }),
+      },
       '/v1/providers': {
         get: operation({
           id: 'listProviders',
           summary: 'The providers an app may belong to',
-          description: 'Every provider, with its display name, for pickers and client-side validation. Any valid token may read it.',
+          description:
+            'Every provider, with its display name and what verifying an app needs: the token endpoint (a template over the app\'s provider_settings where the host is per tenant), the client authentication, and how the provider reports a rejected client. Any valid token may read it.',
           tag: 'Providers',
           success: {
             status: '200',
             description: 'Every provider.',
             schema: ref('ProviderList'),
-            example: { data: [{ id: 'stripe', name: 'Stripe' }] },
+            example: { data: [presentProvider(providerOf('shopify')), presentProvider(providerOf('github'))] },
           },
           errors: COMMON,
         }),
@@ -627,6 +668,7 @@ export function openApiDocument(): Json {
         CreateOAuthAppRequest: described('CreateOAuthAppRequest', jsonSchema(createOAuthAppBody), APP_FIELDS),
         UpdateOAuthAppRequest: described('UpdateOAuthAppRequest', jsonSchema(updateOAuthAppBody), {
           name: APP_FIELDS.name!,
+          provider_settings: `${APP_FIELDS.provider_settings} null clears it to {}.`,
           client_secret: `${APP_FIELDS.client_secret} A new secret is a new generation.`,
           metadata: `${APP_FIELDS.metadata} null clears it to {}.`,
         }),
@@ -642,6 +684,19 @@ export function openApiDocument(): Json {
           data: 'Every provider.',
           'data[].id': 'The provider id, as apps take it.',
           'data[].name': 'Its display name.',
+          'data[].token_endpoint': "Its OAuth token endpoint: an https URL, or a template whose {names} are the app's provider_settings; null when it has none.",
+          'data[].client_authentication': 'How the client authenticates to the token endpoint: client_secret_basic (HTTP Basic) or client_secret_post (in the form); null when it has none.',
+          'data[].settings': 'The provider_settings an app of this provider takes (each required to verify it).',
+          'data[].settings[].name': 'The setting, as a key of provider_settings.',
+          'data[].settings[].description': 'What it is.',
+          'data[].settings[].pattern': 'The regular expression its value must match, whole; the URL it makes must also be on the provider\'s hosts.',
+          'data[].settings[].example': 'An example value.',
+          'data[].verification': 'Whether POST /v1/oauth-apps/{id}/verify can ask this provider, and how its answer is read.',
+          'data[].verification.supported': 'Whether an app-level probe can tell (else verify answers 422 verification_unsupported).',
+          'data[].verification.reason': 'Why not, when it cannot; else null.',
+          'data[].verification.error_field': "The field of the provider's JSON answer that holds its error code (null when unsupported).",
+          'data[].verification.rejected_client': 'Error codes that mean the client credentials were rejected (verdict invalid).',
+          'data[].verification.accepted_client': 'Error codes that mean the client was authenticated and only the never-issued code refused (verdict valid).',
         }),
         AuditEvent: eventSchema,
         AuditEventList: withRefs(described('AuditEventList', jsonSchema(answers.auditEventList), { ...PAGE('events'), ...prefixed('data[]', eventDescriptions(eventSchema)) }), {

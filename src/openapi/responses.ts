@@ -7,6 +7,7 @@ import { ERROR_CODES } from '../http/error-codes';
 import { READINESS_CHECKS } from '../http/probes';
 import { HEALTH_STATUSES } from '../oauth-apps/oauth-apps.schemas';
 import { PROVIDER_IDS } from '../providers/providers';
+import { INCONCLUSIVE_REASONS } from '../verification/probe';
 
 const timestamp = string();
 
@@ -17,7 +18,16 @@ export const oauthApp = strictObject({
   client_id: string(),
   client_secret: nullable(string()),
   metadata: record(string(), unknown()),
+  provider_settings: record(string(), string()),
   health: strictObject({ status: zEnum(HEALTH_STATUSES), notes: array(string()), time: timestamp }),
+  verification: nullable(
+    strictObject({
+      status: zEnum(['valid', 'invalid', 'inconclusive']),
+      time: timestamp,
+      provider_error: nullable(string()),
+      reason: nullable(zEnum(INCONCLUSIVE_REASONS)),
+    }),
+  ),
   created_at: timestamp,
   updated_at: timestamp,
 });
@@ -27,7 +37,22 @@ export const oauthAppList = strictObject({ data: array(oauthApp), has_more: bool
 export const deleted = strictObject({ id: string(), deleted: literal(true) });
 
 export const providerList = strictObject({
-  data: array(strictObject({ id: zEnum(PROVIDER_IDS), name: string() })),
+  data: array(
+    strictObject({
+      id: zEnum(PROVIDER_IDS),
+      name: string(),
+      token_endpoint: nullable(string()),
+      client_authentication: nullable(zEnum(['client_secret_basic', 'client_secret_post'])),
+      settings: array(strictObject({ name: string(), description: string(), pattern: string(), example: string() })),
+      verification: strictObject({
+        supported: boolean(),
+        reason: nullable(string()),
+        error_field: nullable(zEnum(['error', 'status'])),
+        rejected_client: array(string()),
+        accepted_client: array(string()),
+      }),
+    }),
+  ),
 });
 
 export const auditEvent = strictObject({
@@ -36,12 +61,15 @@ export const auditEvent = strictObject({
   app_id: nullable(string()),
   app_ids: array(string()),
   details: strictObject({
-    fields: optional(array(zEnum(['name', 'metadata', 'client_secret']))),
+    fields: optional(array(zEnum(['name', 'metadata', 'client_secret', 'provider_settings']))),
     key_id: optional(string()),
     from_key_id: optional(string()),
     run_id: optional(string()),
     reencrypted: optional(int()),
     failed: optional(int()),
+    verdict: optional(zEnum(['valid', 'invalid', 'inconclusive'])),
+    provider_error: optional(string()),
+    reason: optional(zEnum(INCONCLUSIVE_REASONS)),
   }),
   token_id: nullable(string()),
   request_id: string(),

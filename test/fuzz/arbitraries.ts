@@ -26,6 +26,7 @@ const path = (known: string[]) =>
   fc.oneof(
     { weight: 4, arbitrary: fc.constant('/v1/oauth-apps') },
     { weight: 4, arbitrary: appId(known).map((id) => `/v1/oauth-apps/${id}`) },
+    appId(known).map((id) => `/v1/oauth-apps/${id}/verify`),
     fc.constant('/v1/events'),
     fc.constant('/v1/providers'),
     fc.constant('/v1/encryption-keys'),

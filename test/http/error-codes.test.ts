@@ -120,6 +120,18 @@ describe('every error answer carries its code', () => {
     expect(other).toBe(3);
   });
 
+  it('422 verification_unsupported, 429 verification_rate_limited and verification_budget_spent', async () => {
+    const verify = (id: string) => request('POST', `${path(id)}/verify`, { token: owner.token });
+    const servicenow = await createdApp(owner.token, { provider: 'servicenow', provider_settings: { instance: 'acme' } });
+    await expectCode(await send(verify(servicenow.id)), 'verification_unsupported');
+    // GitHub, routed to the loopback server that speaks its dialect (vitest.config.ts).
+    const github = await createdApp(owner.token, { provider: 'github' });
+    expect((await send(verify(github.id))).status).toBe(200);
+    await expectCode(await send(verify(github.id)), 'verification_rate_limited');
+    const other = await createdApp(owner.token, { provider: 'github' });
+    await expectCode(await sendWithEnv(verify(other.id), { VERIFICATIONS_PER_ACCOUNT_PER_HOUR: '0' }), 'verification_budget_spent');
+  });
+
   it('429 rate_limited and unauthenticated_rate_limited', async () => {
     const limited = { RATE_LIMITER: env.SMALL_RATE_LIMITER };
     const caller = await newCaller();

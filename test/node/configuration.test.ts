@@ -27,6 +27,10 @@ const BAD: [string, string, string][] = [
   ['CORS_ORIGINS', 'https://ok.example,not an origin', 'CORS_ORIGINS must be a comma-separated list of origins'],
   ['RATE_LIMIT_PER_MINUTE', 'lots', 'RATE_LIMIT_PER_MINUTE must be an integer from 0 to 1000000000'],
   ['UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE', '1.5', 'UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE must be an integer from 0 to 1000000000'],
+  ['PROVIDER_TOKEN_URLS', JSON.stringify({ github: `http://${SECRETISH}.example.com/token` }), 'PROVIDER_TOKEN_URLS must be a JSON object whose values are https:// URLs'],
+  ['PROVIDER_TOKEN_URLS', JSON.stringify({ paypal: 'https://example.com/token' }), 'PROVIDER_TOKEN_URLS must be a JSON object whose keys are provider ids'],
+  ['VERIFICATIONS_PER_ACCOUNT_PER_HOUR', '-1', 'VERIFICATIONS_PER_ACCOUNT_PER_HOUR must be an integer from 0 to 1000000'],
+  ['VERIFICATION_TIMEOUT_SECONDS', '60', 'VERIFICATION_TIMEOUT_SECONDS must be an integer from 1 to 30'],
   ['LIBSQL_URL', `ftp://user:${SECRETISH}@example.com/db`, 'LIBSQL_URL cannot be opened'],
   ['PORT', '99999', 'PORT must be an integer from 0 to 65535'],
   ['HOST', '203.0.113.254', 'HOST is not an address of this machine'],
@@ -93,7 +97,8 @@ describe("the README's configuration table", () => {
       if (setting.name === 'ENCRYPTION_KEYRING') continue; // unset is an error (or, on Node, .dev.vars's)
       const fallback = setting.parse(undefined);
       const row = rows.find((r) => r.name === setting.name)!;
-      if (fallback === undefined || (Array.isArray(fallback) && fallback.length === 0)) continue;
+      // Nothing set, nothing there: no default to state (an empty list or map).
+      if (fallback === undefined || (Array.isArray(fallback) && fallback.length === 0) || (fallback instanceof Map && fallback.size === 0)) continue;
       expect(row.defaults, setting.name).toContain(`\`${String(fallback)}\``);
     }
   });

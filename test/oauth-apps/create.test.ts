@@ -29,7 +29,9 @@ describe('POST /v1/oauth-apps: success', () => {
       'client_id',
       'client_secret',
       'metadata',
+      'provider_settings',
       'health',
+      'verification',
       'created_at',
       'updated_at',
     ]);
@@ -40,7 +42,9 @@ describe('POST /v1/oauth-apps: success', () => {
       client_id: body.client_id,
       client_secret: '**********',
       metadata: { custom_property: 42 },
+      provider_settings: {},
       health: { status: 'ok', notes: [] },
+      verification: null,
     });
     expect((app.health as { time: string }).time).toMatch(ISO_UTC);
     expect(app.created_at).toMatch(ISO_UTC);

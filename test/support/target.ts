@@ -25,6 +25,8 @@ export interface TestEnv {
   ENCRYPTION_KEYRING: string;
   /** A limiter of 3 requests per minute, for the 429 tests. */
   SMALL_RATE_LIMITER: RateLimit;
+  /** The verification tests' OAuth servers and clients (test/support/provider-settings.ts). */
+  TEST_PROVIDERS: string;
 }
 
 export interface Target {

@@ -167,9 +167,29 @@ export interface paths {
         head?: never;
         /**
          * Change an OAuth app
-         * @description Changes name, client_secret and metadata (omitted fields unchanged; metadata replaces the stored object, null clears it). An empty body changes nothing. provider and client_id cannot be changed. Needs the oauth_apps:write scope.
+         * @description Changes name, client_secret, metadata and provider_settings (omitted fields unchanged; metadata and provider_settings replace the stored object, null clears it). An empty body changes nothing. provider and client_id cannot be changed. A new client_secret or provider_settings clears the verification (and its one-a-minute limit). Needs the oauth_apps:write scope.
          */
         patch: operations["updateOAuthApp"];
+        trace?: never;
+    };
+    "/v1/oauth-apps/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the provider whether it accepts the app's client credentials
+         * @description Sends the stored client_id and client_secret to the provider's token endpoint (GET /v1/providers) in an authorization_code grant with a random, never-issued code, with the provider's client authentication, and classifies the answer: valid (the client was authenticated, only the code refused), invalid (the client credentials were rejected: health error), inconclusive (timeout, network error, redirect, 5xx, rate limited, or an answer it cannot classify: health unchanged, with a note). Only over https to the catalog's host for the provider (or the operator's PROVIDER_TOKEN_URLS), no redirect followed, a timeout (VERIFICATION_TIMEOUT_SECONDS), at most 16 KiB of answer read. At most one a minute per app (a new client_secret resets it) and VERIFICATIONS_PER_ACCOUNT_PER_HOUR per account. Records an oauth_app.verified event. No body is read; not idempotent (each call asks again). Needs the oauth_apps:write scope.
+         */
+        post: operations["verifyOAuthApp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/providers": {
@@ -181,7 +201,7 @@ export interface paths {
         };
         /**
          * The providers an app may belong to
-         * @description Every provider, with its display name, for pickers and client-side validation. Any valid token may read it.
+         * @description Every provider, with its display name and what verifying an app needs: the token endpoint (a template over the app's provider_settings where the host is per tenant), the client authentication, and how the provider reports a rejected client. Any valid token may read it.
          */
         get: operations["listProviders"];
         put?: never;
@@ -201,7 +221,7 @@ export interface components {
              * @description What happened.
              * @enum {string}
              */
-            action: "oauth_app.created" | "oauth_app.updated" | "oauth_app.secret_revealed" | "oauth_app.deleted" | "oauth_app.secret_reencrypted" | "encryption_keys.rotated";
+            action: "oauth_app.created" | "oauth_app.updated" | "oauth_app.secret_revealed" | "oauth_app.deleted" | "oauth_app.secret_reencrypted" | "oauth_app.verified" | "encryption_keys.rotated";
             /** @description The app, when the event names exactly one; else null (see app_ids). */
             app_id: string | null;
             /** @description Every app the event names: one for a change, every app whose secret a list page disclosed, none for an operator action. */
@@ -216,15 +236,27 @@ export interface components {
                 /** @description encryption_keys.rotated: secrets that did not decrypt. */
                 failed?: number;
                 /** @description oauth_app.updated: the fields that changed. */
-                fields?: ("name" | "metadata" | "client_secret")[];
+                fields?: ("name" | "metadata" | "client_secret" | "provider_settings")[];
                 /** @description oauth_app.secret_reencrypted: the key it was under before. */
                 from_key_id?: string;
                 /** @description The key the secret is under after the change (encryption_keys.rotated: the primary). */
                 key_id?: string;
+                /** @description oauth_app.verified: the provider's error code, never its text. */
+                provider_error?: string;
+                /**
+                 * @description oauth_app.verified, when inconclusive: why it could not tell.
+                 * @enum {string}
+                 */
+                reason?: "timeout" | "unreachable" | "redirected" | "rate_limited" | "provider_unavailable" | "too_large" | "unrecognized_answer" | "unexpected_success" | "secret_undecryptable";
                 /** @description encryption_keys.rotated: secrets it re-encrypted. */
                 reencrypted?: number;
                 /** @description encryption_keys.rotated: the run id its oauth_app.secret_reencrypted events carry as request_id. */
                 run_id?: string;
+                /**
+                 * @description oauth_app.verified: valid, invalid or inconclusive.
+                 * @enum {string}
+                 */
+                verdict?: "valid" | "invalid" | "inconclusive";
             };
             /** @description The event id. */
             id: string;
@@ -255,6 +287,10 @@ export interface components {
              * @enum {string}
              */
             provider: "airtable" | "auth0" | "hubspot" | "github" | "linear" | "marketo" | "netsuite" | "quickbooks" | "salesforce" | "sendgrid" | "servicenow" | "shopify" | "stripe" | "workday";
+            /** @description The values the provider's token endpoint template needs, where its host is per tenant (GET /v1/providers lists each provider's settings and the pattern each must match, e.g. {"shop": "acme"} for Shopify): strings of at most 255 characters; a setting the provider does not take, or a value that would make a URL off the provider's hosts, is refused. Default {}. */
+            provider_settings?: {
+                [key: string]: string;
+            };
         };
         Deleted: {
             /**
@@ -267,10 +303,10 @@ export interface components {
         };
         ErrorResponse: {
             /**
-             * @description The cause, stable for machines: body_not_json (the body is not valid JSON); body_not_utf8 (the body is not valid UTF-8); bookmark_malformed (x-d1-bookmark is not a bookmark); idempotency_key_malformed (Idempotency-Key is not 1-255 printable ASCII characters); authentication_required (no Authorization header); authorization_malformed (Authorization is not Bearer <a well-formed API token>); token_invalid (the token is unknown or revoked); token_expired (the token has expired); scope_missing (the token lacks the scope the operation needs); quota_reached (the account holds its maximum of apps); route_not_found (no route for this path); app_not_found (no app with this id in this account); method_not_allowed (the path does not have this method (see Allow)); not_acceptable (the request does not accept JSON); app_duplicate (an app with this provider and client_id exists (existing_id)); idempotency_key_in_flight (a request with this Idempotency-Key is still running); idempotency_lease_lost (this request outlived its key lease and another took the key over; it changed nothing); write_conflict (the app kept changing under three attempts); precondition_failed (If-Match does not match the ETag); body_too_large (the body is over the size limit); unsupported_media_type (the body is not application/json); validation_failed (a field or parameter is invalid (validation_errors)); idempotency_key_reused (the Idempotency-Key was used with a different request); rate_limited (the token's rate limit is spent); unauthenticated_rate_limited (this address's allowance for requests without a valid token is spent); misconfigured (the server is misconfigured); internal_error (an unexpected error); storage_unavailable (storage is busy or unreachable); not_ready (GET /readyz only: a readiness check failed (failed_check)).
+             * @description The cause, stable for machines: body_not_json (the body is not valid JSON); body_not_utf8 (the body is not valid UTF-8); bookmark_malformed (x-d1-bookmark is not a bookmark); idempotency_key_malformed (Idempotency-Key is not 1-255 printable ASCII characters); authentication_required (no Authorization header); authorization_malformed (Authorization is not Bearer <a well-formed API token>); token_invalid (the token is unknown or revoked); token_expired (the token has expired); scope_missing (the token lacks the scope the operation needs); quota_reached (the account holds its maximum of apps); route_not_found (no route for this path); app_not_found (no app with this id in this account); method_not_allowed (the path does not have this method (see Allow)); not_acceptable (the request does not accept JSON); app_duplicate (an app with this provider and client_id exists (existing_id)); idempotency_key_in_flight (a request with this Idempotency-Key is still running); idempotency_lease_lost (this request outlived its key lease and another took the key over; it changed nothing); write_conflict (the app kept changing under three attempts); precondition_failed (If-Match does not match the ETag); body_too_large (the body is over the size limit); unsupported_media_type (the body is not application/json); validation_failed (a field or parameter is invalid (validation_errors)); idempotency_key_reused (the Idempotency-Key was used with a different request); verification_unsupported (verify only: the app's provider offers no app-level probe (GET /v1/providers says why); nothing was sent); rate_limited (the token's rate limit is spent); unauthenticated_rate_limited (this address's allowance for requests without a valid token is spent); verification_rate_limited (verify only: the app was verified less than a minute ago); verification_budget_spent (verify only: the account's verifications of this hour (VERIFICATIONS_PER_ACCOUNT_PER_HOUR) are spent); misconfigured (the server is misconfigured); internal_error (an unexpected error); storage_unavailable (storage is busy or unreachable); not_ready (GET /readyz only: a readiness check failed (failed_check)).
              * @enum {string}
              */
-            code: "body_not_json" | "body_not_utf8" | "bookmark_malformed" | "idempotency_key_malformed" | "authentication_required" | "authorization_malformed" | "token_invalid" | "token_expired" | "scope_missing" | "quota_reached" | "route_not_found" | "app_not_found" | "method_not_allowed" | "not_acceptable" | "app_duplicate" | "idempotency_key_in_flight" | "idempotency_lease_lost" | "write_conflict" | "precondition_failed" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "rate_limited" | "unauthenticated_rate_limited" | "misconfigured" | "internal_error" | "storage_unavailable" | "not_ready";
+            code: "body_not_json" | "body_not_utf8" | "bookmark_malformed" | "idempotency_key_malformed" | "authentication_required" | "authorization_malformed" | "token_invalid" | "token_expired" | "scope_missing" | "quota_reached" | "route_not_found" | "app_not_found" | "method_not_allowed" | "not_acceptable" | "app_duplicate" | "idempotency_key_in_flight" | "idempotency_lease_lost" | "write_conflict" | "precondition_failed" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "verification_unsupported" | "rate_limited" | "unauthenticated_rate_limited" | "verification_rate_limited" | "verification_budget_spent" | "misconfigured" | "internal_error" | "storage_unavailable" | "not_ready";
             /** @description On app_duplicate: the id of the app that has this provider and client_id. */
             existing_id?: string;
             /**
@@ -325,18 +361,18 @@ export interface components {
              * @description When the app was created (UTC, to the second).
              */
             created_at: string;
-            /** @description Whether the stored secret can be used. */
+            /** @description Whether the app can be used: our custody of the secret and, once verified, the provider's verdict on the credentials. */
             health: {
-                /** @description Sentences saying why, when not ok. */
+                /** @description Sentences saying why, when not ok; and why the last verification could not tell, when it was inconclusive. */
                 notes: string[];
                 /**
-                 * @description ok: under the primary key and last decrypted fine; warn: under an older key (re-encryption pending); error: its key is missing or it does not decrypt.
+                 * @description ok: the secret is under the primary key and last decrypted fine, and the provider did not reject the credentials; warn: under an older key (re-encryption pending); error: its key is missing, it does not decrypt, or the provider rejected the client credentials (verification.status invalid). An inconclusive verification never changes it.
                  * @enum {string}
                  */
                 status: "ok" | "warn" | "error";
                 /**
                  * Format: date-time
-                 * @description When the state was last established (the secret sealed, re-encrypted or decrypted).
+                 * @description When the state was last established (the secret sealed, re-encrypted, decrypted or verified).
                  */
                 time: string;
             };
@@ -353,11 +389,32 @@ export interface components {
              * @enum {string}
              */
             provider: "airtable" | "auth0" | "hubspot" | "github" | "linear" | "marketo" | "netsuite" | "quickbooks" | "salesforce" | "sendgrid" | "servicenow" | "shopify" | "stripe" | "workday";
+            /** @description The values of the provider's token endpoint template ({} when none), its keys sorted. */
+            provider_settings: {
+                [key: string]: string;
+            };
             /**
              * Format: date-time
              * @description When a value of the app last changed (not on re-encryption).
              */
             updated_at: string;
+            /** @description The provider's last verdict on the client credentials (POST /v1/oauth-apps/{id}/verify); null when never verified, or since a new client_secret or provider_settings. An inconclusive result never replaces a valid or invalid one. */
+            verification: {
+                /** @description The error code the provider answered with (e.g. invalid_grant, invalid_client, bad_verification_code), never its text; null when there was none. */
+                provider_error: string | null;
+                /** @description Why it could not tell (inconclusive only): timeout, unreachable, redirected, rate_limited, provider_unavailable, too_large, unrecognized_answer, unexpected_success, secret_undecryptable; else null. */
+                reason: ("timeout" | "unreachable" | "redirected" | "rate_limited" | "provider_unavailable" | "too_large" | "unrecognized_answer" | "unexpected_success" | "secret_undecryptable") | null;
+                /**
+                 * @description valid: the provider authenticated the client and refused only the never-issued code; invalid: it rejected the client credentials; inconclusive: it could not tell (reason).
+                 * @enum {string}
+                 */
+                status: "valid" | "invalid" | "inconclusive";
+                /**
+                 * Format: date-time
+                 * @description When the verdict was reached (UTC, to the second).
+                 */
+                time: string;
+            } | null;
         };
         OAuthAppList: {
             /** @description The page, newest first: apps. */
@@ -368,6 +425,8 @@ export interface components {
         ProviderList: {
             /** @description Every provider. */
             data: {
+                /** @description How the client authenticates to the token endpoint: client_secret_basic (HTTP Basic) or client_secret_post (in the form); null when it has none. */
+                client_authentication: ("client_secret_basic" | "client_secret_post") | null;
                 /**
                  * @description The provider id, as apps take it.
                  * @enum {string}
@@ -375,6 +434,32 @@ export interface components {
                 id: "airtable" | "auth0" | "hubspot" | "github" | "linear" | "marketo" | "netsuite" | "quickbooks" | "salesforce" | "sendgrid" | "servicenow" | "shopify" | "stripe" | "workday";
                 /** @description Its display name. */
                 name: string;
+                /** @description The provider_settings an app of this provider takes (each required to verify it). */
+                settings: {
+                    /** @description What it is. */
+                    description: string;
+                    /** @description An example value. */
+                    example: string;
+                    /** @description The setting, as a key of provider_settings. */
+                    name: string;
+                    /** @description The regular expression its value must match, whole; the URL it makes must also be on the provider's hosts. */
+                    pattern: string;
+                }[];
+                /** @description Its OAuth token endpoint: an https URL, or a template whose {names} are the app's provider_settings; null when it has none. */
+                token_endpoint: string | null;
+                /** @description Whether POST /v1/oauth-apps/{id}/verify can ask this provider, and how its answer is read. */
+                verification: {
+                    /** @description Error codes that mean the client was authenticated and only the never-issued code refused (verdict valid). */
+                    accepted_client: string[];
+                    /** @description The field of the provider's JSON answer that holds its error code (null when unsupported). */
+                    error_field: ("error" | "status") | null;
+                    /** @description Why not, when it cannot; else null. */
+                    reason: string | null;
+                    /** @description Error codes that mean the client credentials were rejected (verdict invalid). */
+                    rejected_client: string[];
+                    /** @description Whether an app-level probe can tell (else verify answers 422 verification_unsupported). */
+                    supported: boolean;
+                };
             }[];
         };
         Readiness: {
@@ -409,6 +494,10 @@ export interface components {
             } | null;
             /** @description A display name: 1-255 characters, not blank, no control characters, valid Unicode. */
             name?: string;
+            /** @description The values the provider's token endpoint template needs, where its host is per tenant (GET /v1/providers lists each provider's settings and the pattern each must match, e.g. {"shop": "acme"} for Shopify): strings of at most 255 characters; a setting the provider does not take, or a value that would make a URL off the provider's hosts, is refused. Default {}. null clears it to {}. */
+            provider_settings?: {
+                [key: string]: string;
+            } | null;
         };
     };
     responses: {
@@ -594,7 +683,7 @@ export interface components {
                 };
             };
         };
-        /** @description The request failed validation (or reused an Idempotency-Key with a different request): validation_errors names each field or header. code: validation_failed, idempotency_key_reused. */
+        /** @description The request failed validation (or reused an Idempotency-Key with a different request): validation_errors names each field or header. On verify: the provider offers no app-level probe (verification_unsupported), or provider_settings lack what its token endpoint needs. code: validation_failed, idempotency_key_reused, verification_unsupported. */
         Error422: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
@@ -615,11 +704,11 @@ export interface components {
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @enum {unknown} */
-                    code?: "validation_failed" | "idempotency_key_reused";
+                    code?: "validation_failed" | "idempotency_key_reused" | "verification_unsupported";
                 };
             };
         };
-        /** @description Too many requests with this API token, or too many without a valid token from this client address; retry after Retry-After seconds. code: rate_limited, unauthenticated_rate_limited. */
+        /** @description Too many requests with this API token, or too many without a valid token from this client address; on verify, the app was verified less than a minute ago or the account spent its hourly verifications. Retry after Retry-After seconds. code: rate_limited, unauthenticated_rate_limited, verification_rate_limited, verification_budget_spent. */
         Error429: {
             headers: {
                 RateLimit: components["headers"]["RateLimit"];
@@ -638,7 +727,7 @@ export interface components {
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @enum {unknown} */
-                    code?: "rate_limited" | "unauthenticated_rate_limited";
+                    code?: "rate_limited" | "unauthenticated_rate_limited" | "verification_rate_limited" | "verification_budget_spent";
                 };
             };
         };
@@ -925,7 +1014,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only events of this action. */
-                action?: "oauth_app.created" | "oauth_app.updated" | "oauth_app.secret_revealed" | "oauth_app.deleted" | "oauth_app.secret_reencrypted" | "encryption_keys.rotated";
+                action?: "oauth_app.created" | "oauth_app.updated" | "oauth_app.secret_revealed" | "oauth_app.deleted" | "oauth_app.secret_reencrypted" | "oauth_app.verified" | "encryption_keys.rotated";
                 /** @description Only events naming this app (also a deleted one, also list reveals that disclosed it). */
                 app_id?: string;
                 /** @description How many items a page holds, 1 to 100. */
@@ -1038,11 +1127,13 @@ export interface operations {
                      *           "metadata": {
                      *             "custom_property": 42
                      *           },
+                     *           "provider_settings": {},
                      *           "health": {
                      *             "status": "ok",
                      *             "notes": [],
                      *             "time": "2026-11-27T21:10:52Z"
                      *           },
+                     *           "verification": null,
                      *           "created_at": "2026-11-27T21:10:52Z",
                      *           "updated_at": "2026-11-27T21:10:52Z"
                      *         }
@@ -1113,11 +1204,13 @@ export interface operations {
                      *       "metadata": {
                      *         "custom_property": 42
                      *       },
+                     *       "provider_settings": {},
                      *       "health": {
                      *         "status": "ok",
                      *         "notes": [],
                      *         "time": "2026-11-27T21:10:52Z"
                      *       },
+                     *       "verification": null,
                      *       "created_at": "2026-11-27T21:10:52Z",
                      *       "updated_at": "2026-11-27T21:10:52Z"
                      *     }
@@ -1176,11 +1269,13 @@ export interface operations {
                      *       "metadata": {
                      *         "custom_property": 42
                      *       },
+                     *       "provider_settings": {},
                      *       "health": {
                      *         "status": "ok",
                      *         "notes": [],
                      *         "time": "2026-11-27T21:10:52Z"
                      *       },
+                     *       "verification": null,
                      *       "created_at": "2026-11-27T21:10:52Z",
                      *       "updated_at": "2026-11-27T21:10:52Z"
                      *     }
@@ -1295,11 +1390,13 @@ export interface operations {
                      *       "metadata": {
                      *         "team": "billing"
                      *       },
+                     *       "provider_settings": {},
                      *       "health": {
                      *         "status": "ok",
                      *         "notes": [],
                      *         "time": "2026-11-27T21:10:52Z"
                      *       },
+                     *       "verification": null,
                      *       "created_at": "2026-11-27T21:10:52Z",
                      *       "updated_at": "2026-11-27T22:04:11Z"
                      *     }
@@ -1315,6 +1412,71 @@ export interface operations {
             412: components["responses"]["Error412"];
             413: components["responses"]["Error413"];
             415: components["responses"]["Error415"];
+            422: components["responses"]["Error422"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    verifyOAuthApp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Read at least as fresh as this bookmark (from an earlier answer), or first-primary; on D1. */
+                "x-d1-bookmark"?: components["parameters"]["x-d1-bookmark"];
+            };
+            path: {
+                /** @description The app id. */
+                id: components["parameters"]["AppId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The app as GET shows it, with the verdict. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "x-d1-bookmark": components["headers"]["x-d1-bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "8ff58ef0-d376-4ae8-b2e2-9f0206aa65b8",
+                     *       "provider": "stripe",
+                     *       "name": "Arakkis - Stripe",
+                     *       "client_id": "db97a4eb-f488-46c8-b1a7-78be3d8380d1",
+                     *       "client_secret": "**********",
+                     *       "metadata": {
+                     *         "custom_property": 42
+                     *       },
+                     *       "provider_settings": {},
+                     *       "health": {
+                     *         "status": "ok",
+                     *         "notes": [],
+                     *         "time": "2026-11-27T21:12:03Z"
+                     *       },
+                     *       "verification": {
+                     *         "status": "valid",
+                     *         "time": "2026-11-27T21:12:03Z",
+                     *         "provider_error": "invalid_grant",
+                     *         "reason": null
+                     *       },
+                     *       "created_at": "2026-11-27T21:10:52Z",
+                     *       "updated_at": "2026-11-27T21:10:52Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthApp"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
             422: components["responses"]["Error422"];
             429: components["responses"]["Error429"];
             500: components["responses"]["Error500"];
@@ -1347,8 +1509,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "stripe",
-                     *           "name": "Stripe"
+                     *           "id": "shopify",
+                     *           "name": "Shopify",
+                     *           "token_endpoint": "https://{shop}.myshopify.com/admin/oauth/access_token",
+                     *           "client_authentication": "client_secret_post",
+                     *           "settings": [
+                     *             {
+                     *               "name": "shop",
+                     *               "description": "The shop name, e.g. acme for acme.myshopify.com.",
+                     *               "pattern": "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+                     *               "example": "acme"
+                     *             }
+                     *           ],
+                     *           "verification": {
+                     *             "supported": false,
+                     *             "reason": "Shopify documents no token-endpoint error that tells a rejected client from a rejected code, so a probe could not tell.",
+                     *             "error_field": null,
+                     *             "rejected_client": [],
+                     *             "accepted_client": []
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "github",
+                     *           "name": "GitHub",
+                     *           "token_endpoint": "https://github.com/login/oauth/access_token",
+                     *           "client_authentication": "client_secret_post",
+                     *           "settings": [],
+                     *           "verification": {
+                     *             "supported": true,
+                     *             "reason": null,
+                     *             "error_field": "error",
+                     *             "rejected_client": [
+                     *               "incorrect_client_credentials"
+                     *             ],
+                     *             "accepted_client": [
+                     *               "bad_verification_code"
+                     *             ]
+                     *           }
                      *         }
                      *       ]
                      *     }

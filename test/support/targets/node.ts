@@ -27,6 +27,7 @@ const env: Bindings = {
   ENCRYPTION_KEYRING: JSON.stringify({ primary: 'test-k1', keys: { 'test-k1': randomBytes(32).toString('base64') } }),
   TOKEN_CACHE_TTL_SECONDS: '0',
   RATE_LIMITER: memoryRateLimiter(100_000, 60),
+  PROVIDER_TOKEN_URLS: process.env.TEST_PROVIDER_TOKEN_URLS!,
 };
 const server = await startNodeServer({ db, env, port: 0, hostname: '127.0.0.1' });
 const app = createApp(singlePrimaryEngine(db));
@@ -45,6 +46,7 @@ export const target: Target = {
     DB: rawLibsqlDatabase(client),
     ENCRYPTION_KEYRING: env.ENCRYPTION_KEYRING!,
     SMALL_RATE_LIMITER: memoryRateLimiter(3, 60),
+    TEST_PROVIDERS: process.env.TEST_PROVIDERS!,
   },
   db,
   async send(request) {

@@ -15,7 +15,7 @@ export function workerdTarget(
     get db() {
       return fields.db();
     },
-    env: { DB: fields.DB, ENCRYPTION_KEYRING: env.ENCRYPTION_KEYRING!, SMALL_RATE_LIMITER: env.SMALL_RATE_LIMITER },
+    env: { DB: fields.DB, ENCRYPTION_KEYRING: env.ENCRYPTION_KEYRING!, SMALL_RATE_LIMITER: env.SMALL_RATE_LIMITER, TEST_PROVIDERS: env.TEST_PROVIDERS },
     send: (request) => SELF.fetch(request),
     async sendWithEnv(request, overrides) {
       const ctx = createExecutionContext();

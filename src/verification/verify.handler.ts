@@ -1,0 +1,73 @@
+// POST /v1/oauth-apps/{id}/verify: asks the app's provider whether it accepts
+// the stored client credentials, and answers with the app as GET does, its
+// verdict in verification and health. Reads top to bottom: the endpoint it
+// may call (or why none), the claim (the per-app minute and the account's
+// hourly budget, before anything is sent), the secret opened for this one
+// request, the probe, the verdict and its event in one batch.
+import type { Context } from 'hono';
+import { requestActor } from '../audit/audit-events';
+import type { AppEnv } from '../env';
+import { ApiError } from '../http/errors';
+import { validationError } from '../http/validation';
+import { appId, keyringOf, notFound } from '../oauth-apps/oauth-apps.handlers';
+import { oauthAppEtag, presentOAuthApp } from '../oauth-apps/oauth-apps.presenter';
+import { findOAuthApp } from '../oauth-apps/oauth-apps.repository';
+import { openClientSecret } from '../oauth-apps/oauth-apps.service';
+import { probeTokenEndpoint, type ProbeResult } from './probe';
+import { tokenEndpointOf, type ProviderSettings } from './token-endpoint';
+import { claimVerification, recordVerification } from './verification.repository';
+
+export async function verifyHandler(c: Context<AppEnv>): Promise<Response> {
+  const id = appId(c);
+  const { db, config } = c.var;
+  const row = await findOAuthApp(db, c.var.auth.accountId, id);
+  if (!row) throw notFound();
+
+  const endpoint = tokenEndpointOf(row.provider, JSON.parse(row.providerSettings) as ProviderSettings, config.providerTokenUrls);
+  if ('unsupported' in endpoint) {
+    throw new ApiError('verification_unsupported', `${endpoint.unsupported} Nothing was sent; health is as before.`, {
+      // A 422 always says what to fix, field by field: here, nothing the caller can (the provider).
+      validationErrors: { provider: ['offers no app-level probe of client credentials (GET /v1/providers says why)'] },
+    });
+  }
+  if ('missing' in endpoint) {
+    throw validationError(
+      Object.fromEntries(endpoint.missing.map((name) => [`provider_settings.${name}`, ['is required to verify (set it with PATCH)']])),
+    );
+  }
+  if ('refused' in endpoint) throw validationError({ provider_settings: [endpoint.refused] });
+
+  const claim = await claimVerification(db, row, config.verificationsPerAccountPerHour, new Date());
+  if (!claim.claimed) {
+    if ('gone' in claim) throw notFound();
+    const headers = { 'Retry-After': String(claim.retryAfterSeconds) };
+    if (claim.limit === 'app') {
+      throw new ApiError('verification_rate_limited', 'This app was verified less than a minute ago; retry after the number of seconds in Retry-After.', {
+        headers,
+      });
+    }
+    throw new ApiError(
+      'verification_budget_spent',
+      `This account has started its ${config.verificationsPerAccountPerHour} verifications of this hour; retry after the number of seconds in Retry-After.`,
+      { headers },
+    );
+  }
+
+  const keyring = await keyringOf(c);
+  const opened = await openClientSecret(keyring, row);
+  const result: ProbeResult =
+    'plaintext' in opened
+      ? await probeTokenEndpoint({
+          url: endpoint.url,
+          provider: endpoint.provider,
+          clientId: row.clientId,
+          clientSecret: opened.plaintext,
+          timeoutMs: config.verificationTimeoutSeconds * 1000,
+        })
+      : { status: 'inconclusive', reason: 'secret_undecryptable' };
+  await recordVerification(db, row, result, requestActor(c), new Date());
+
+  const current = await findOAuthApp(db, row.accountId, row.id);
+  if (!current) throw notFound();
+  return c.json(presentOAuthApp(current, keyring), 200, { ETag: oauthAppEtag(current) });
+}
