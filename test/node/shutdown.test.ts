@@ -121,6 +121,8 @@ describe('SIGKILL', () => {
     const { id } = (await created.json()) as { id: string };
     server.child.kill('SIGKILL');
     expect(await exited(server.child)).toBeNull();
+    // The server itself is gone, not only a wrapper around it: nothing answers on its port.
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
 
     const again = await startNode(cwd, {}, children);
     const read = await fetch(`${again.url}/v1/oauth-apps/${id}`, { headers: { Authorization: `Bearer ${bearer}` } });

@@ -2,6 +2,7 @@
 // processes, in a directory of their own, with a bare environment.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve('.');
 export const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -22,9 +23,21 @@ export interface NodeProcess {
   url: string;
 }
 
-/** Starts `npm run start:node` in `cwd` and waits for its banner. */
+/**
+ * The server as `npm run start:node` runs it (tsx's loader in node), as this
+ * process's own child: the tsx command is a wrapper whose child is the server,
+ * so a SIGKILL sent to it killed the wrapper only and left the server running.
+ */
+const TSX_NODE_ARGS = [
+  '--require',
+  join(ROOT, 'node_modules', 'tsx', 'dist', 'preflight.cjs'),
+  '--import',
+  pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
+];
+
+/** Starts the server as `npm run start:node` does, in `cwd`, and waits for its banner. */
 export function startNode(cwd: string, extra: Record<string, string> = {}, children: ChildProcess[] = []): Promise<NodeProcess> {
-  const child = spawn(TSX, [MAIN], { cwd, env: bareEnv(cwd, extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TSX_NODE_ARGS, MAIN], { cwd, env: bareEnv(cwd, extra), stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
