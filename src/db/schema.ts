@@ -97,7 +97,13 @@ export const oauthApps = sqliteTable(
     index('oauth_apps_account_created_id_idx').on(t.accountId, t.createdAt, t.id),
     index('oauth_apps_account_provider_created_id_idx').on(t.accountId, t.provider, t.createdAt, t.id),
     index('oauth_apps_account_health_created_id_idx').on(t.accountId, t.healthStatus, t.createdAt, t.id),
-    // The health filter's key-id half (ok: under the primary; warn: under an older key).
+    // The health filter's error page, stored half: the rows whose stored verdict
+    // is error or whose provider rejected the credentials (partial: only those).
+    index('oauth_apps_account_error_created_id_idx')
+      .on(t.accountId, t.createdAt, t.id)
+      .where(sql`health_status = 'error' OR verification_status = 'invalid'`),
+    // The health filter's key-id half (ok: under the primary; warn: under an older key;
+    // error: a key id the keyring lacks, as ranges between its ids).
     index('oauth_apps_account_key_created_id_idx').on(t.accountId, t.clientSecretKeyId, t.createdAt, t.id),
     // Across accounts, for key custody: secrets per key (keys:status), the
     // rows a rotation batch takes, and the verification sweep's oldest-checked first.

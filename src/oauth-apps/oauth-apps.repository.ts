@@ -275,10 +275,51 @@ export function listOAuthApps(
       .limit(limit);
   }
   if (cursor) conditions.push(sql`(${oauthApps.createdAt}, ${oauthApps.id}) < ${cursor}`);
+  if (filter.health?.status === 'error') return errorPage(db, accountId, filter, cursor, limit, filter.health.keyring);
   return db
     .select()
     .from(oauthApps)
     .where(and(...conditions))
+    .orderBy(desc(oauthApps.createdAt), desc(oauthApps.id))
+    .limit(limit);
+}
+
+/**
+ * A page of the apps whose shown health is error, read by cause so that no
+ * statement walks the account's healthy rows: the stored causes (a verdict of
+ * error, a provider's invalid) from their partial index, and a key id the
+ * keyring lacks from the key index, one range between each of its ids (rows
+ * there exist only while an operator has removed a key still in use). Each
+ * arm reads at most `limit` rows in list order; the page is the newest
+ * `limit` of their union (a sort of at most (keys + 2) × limit ids).
+ */
+function errorPage(db: Database, accountId: string, filter: ListFilter, cursor: SQL | undefined, limit: number, keyring: KeyIds) {
+  // In a key range the cursor's time must not be an index range (unary +):
+  // else SQLite walks the account's rows older than the cursor instead.
+  const common = (extra: SQL, byKey = false) =>
+    and(
+      eq(oauthApps.accountId, accountId),
+      extra,
+      filter.provider === undefined ? undefined : eq(oauthApps.provider, filter.provider),
+      cursor ? sql`(${byKey ? sql`+` : sql``}${oauthApps.createdAt}, ${oauthApps.id}) < ${cursor}` : undefined,
+    )!;
+  const arm = (where: SQL) =>
+    sql`SELECT id FROM (SELECT ${oauthApps.id} AS id FROM ${oauthApps} WHERE ${where} ORDER BY ${oauthApps.createdAt} DESC, ${oauthApps.id} DESC LIMIT ${limit})`;
+  // Literal values: SQLite uses a partial index only when the query's terms are its own.
+  const stored = arm(common(sql`(${sql.raw(`"oauth_apps"."health_status" = '${VERDICT.error}' OR "oauth_apps"."verification_status" = 'invalid'`)})`));
+  const ids = [...keyring.keys.keys()].sort();
+  const ranges: SQL[] = [];
+  for (let i = 0; i <= ids.length; i++) {
+    const above = i > 0 ? sql`${oauthApps.clientSecretKeyId} > ${ids[i - 1]}` : undefined;
+    const below = i < ids.length ? sql`${oauthApps.clientSecretKeyId} < ${ids[i]}` : undefined;
+    ranges.push(arm(common(and(above, below)!, true)));
+  }
+  return db
+    .select()
+    .from(oauthApps)
+    // The ids drive (primary-key lookups); the account check is kept but unary +
+    // keeps SQLite from walking the account's index in list order instead.
+    .where(and(sql`${oauthApps.id} IN (${sql.join([stored, ...ranges], sql` UNION `)})`, sql`+${oauthApps.accountId} = ${accountId}`))
     .orderBy(desc(oauthApps.createdAt), desc(oauthApps.id))
     .limit(limit);
 }

@@ -15,6 +15,7 @@ import {
   type AppObject,
   type TestToken,
   env,
+  targetInfo,
 } from '../support/fixtures';
 
 interface Page {
@@ -236,6 +237,56 @@ describe('GET /v1/oauth-apps: bad queries are 422 and name the parameter', () =>
   it('needs oauth_apps:read, which oauth_apps:write implies', async () => {
     expect((await listApps((await newCaller(['oauth_apps:secrets'])).token)).status).toBe(403);
     expect((await listApps((await newCaller(['oauth_apps:write'])).token)).status).toBe(200);
+  });
+});
+
+describe('GET /v1/oauth-apps?health.status=error: read by cause, bounded by the page', () => {
+  const keyring = { primaryId: 'k2', keys: new Map([['k1', null], ['k2', null]]) };
+
+  it('each cause from its index, in list order; no walk of the account\'s rows', async () => {
+    for (const after of [undefined, rowsA[100]!.id]) {
+      const { sql, params } = listOAuthApps(db(), a.accountId, { health: { status: 'error', keyring } }, after, 101).toSQL();
+      const rows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+      const detail = rows.results.map((r) => r.detail).join(' | ');
+      expect(detail).toContain('USING INDEX oauth_apps_account_error_created_id_idx');
+      // The missing-key arms: ranges of the key index between the keyring's ids (k1, k2).
+      expect(detail.match(/INDEX oauth_apps_account_key_created_id_idx \(account_id=\? AND client_secret_key_id[<>]\?\)/g)?.length).toBe(2);
+      expect(detail).toContain('INDEX oauth_apps_account_key_created_id_idx (account_id=? AND client_secret_key_id>? AND client_secret_key_id<?)');
+      // The page itself: the ids it found, by primary key.
+      expect(detail).toMatch(/SEARCH oauth_apps USING INDEX sqlite_autoindex_oauth_apps_1 \(id=\?\)/);
+      expect(detail).not.toMatch(/SCAN oauth_apps|USING INDEX oauth_apps_account_created_id_idx/);
+    }
+  });
+
+  it('the page and the shown health agree: stored error, provider invalid, a key the keyring lacks; the rest are not listed', async () => {
+    const c = await newCaller();
+    const rows = await seedRows(c.accountId, 12, () => ({}));
+    const [verdict, rejected, below, above] = rows;
+    await env.DB.prepare("UPDATE oauth_apps SET health_status = 'error', health_notes = '[\"broken\"]' WHERE id = ?").bind(verdict!.id).run();
+    await env.DB.prepare("UPDATE oauth_apps SET verification_status = 'invalid', verification_time = ?, verification_provider_error = 'invalid_client' WHERE id = ?")
+      .bind(new Date().toISOString(), rejected!.id)
+      .run();
+    await env.DB.prepare("UPDATE oauth_apps SET client_secret_key_id = 'gone' WHERE id = ?").bind(below!.id).run();
+    await env.DB.prepare("UPDATE oauth_apps SET client_secret_key_id = 'zz-gone' WHERE id = ?").bind(above!.id).run();
+    const errors = (await all(c.token, { 'health.status': 'error' })).ids;
+    expect(errors).toEqual(newestFirst([verdict!, rejected!, below!, above!]));
+    const shown = (await all(c.token, {})).pages.flatMap((p) => p.data).filter((x) => x.health.status === 'error').map((x) => x.id);
+    expect(shown).toEqual(errors);
+    expect((await all(c.token, { 'health.status': 'ok' })).ids).toHaveLength(8);
+    // Paged one at a time, still each once, in order.
+    expect((await all(c.token, { 'health.status': 'error', limit: '1' })).ids).toEqual(errors);
+  });
+
+  it.runIf(targetInfo.name === 'worker')('rows read: what the page returns, not what the account holds (D1 meta.rows_read)', async () => {
+    const c = await newCaller();
+    const rows = await seedRows(c.accountId, 300, () => ({}));
+    await env.DB.prepare("UPDATE oauth_apps SET health_status = 'error' WHERE id = ?").bind(rows[7]!.id).run();
+    const { sql, params } = listOAuthApps(db(), c.accountId, { health: { status: 'error', keyring: await loadKeyring(env.ENCRYPTION_KEYRING) } }, undefined, 101).toSQL();
+    const res = (await env.DB.prepare(sql).bind(...params).all()) as unknown as { results: unknown[]; meta: { rows_read: number } };
+    console.log(`rows read by a health.status=error page, 1 error among 300 apps: ${res.meta.rows_read}`);
+    expect(res.results).toHaveLength(1);
+    // 308 when the page walked the account's rows (the account index, filtered row by row).
+    expect(res.meta.rows_read).toBeLessThan(20);
   });
 });
 

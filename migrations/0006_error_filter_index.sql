@@ -1,0 +1,1 @@
+CREATE INDEX `oauth_apps_account_error_created_id_idx` ON `oauth_apps` (`account_id`,`created_at`,`id`) WHERE health_status = 'error' OR verification_status = 'invalid';
