@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './test/support/sqld.ts';
-import { testTokenUrls, type TestProviders } from './test/support/provider-settings.ts';
+import { testTokenUrls, type TestProviders } from './test/support/test-providers.ts';
 
 // Nothing in the tests may reach the network: no Request.cf download.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';

@@ -2,7 +2,7 @@
 // (test/support/provider-servers.ts), on the ports vitest.config.ts chose;
 // stopped after the run.
 import { startGithubDialect, startOidcProvider } from './support/provider-servers';
-import type { TestProviders } from './support/provider-settings';
+import type { TestProviders } from './support/test-providers';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const providers = JSON.parse(process.env.TEST_PROVIDERS ?? 'null') as TestProviders | null;

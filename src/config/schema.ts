@@ -103,10 +103,9 @@ export const APP_SETTINGS = {
   providerTokenUrls: {
     name: 'PROVIDER_TOKEN_URLS' as const,
     parse(raw: string | undefined): ReadonlyMap<string, URL> {
-      const problem = { found: undefined as string | undefined };
-      const overrides = parseTokenUrlOverrides(present(raw) ? raw : undefined, problem);
-      if (problem.found) throw new ConfigError(`PROVIDER_TOKEN_URLS must be ${problem.found}`);
-      return overrides;
+      const parsed = parseTokenUrlOverrides(present(raw) ? raw : undefined);
+      if ('mustBe' in parsed) throw new ConfigError(`PROVIDER_TOKEN_URLS must be ${parsed.mustBe}`);
+      return parsed.overrides;
     },
   },
   verificationsPerAccountPerHour: integer('VERIFICATIONS_PER_ACCOUNT_PER_HOUR', 0, 1_000_000, 120),

@@ -93,10 +93,10 @@ export const oauthApps = sqliteTable(
   (t) => [
     uniqueIndex('oauth_apps_account_provider_client_id_uq').on(t.accountId, t.provider, t.clientId),
     // Keyset pagination of an account's apps, newest first; and the same
-    // within one provider or one health status, so filtered pages cost the same.
+    // within one provider or one health status (the two below), so filtered
+    // pages cost the same.
     index('oauth_apps_account_created_id_idx').on(t.accountId, t.createdAt, t.id),
     index('oauth_apps_account_provider_created_id_idx').on(t.accountId, t.provider, t.createdAt, t.id),
-    index('oauth_apps_account_health_created_id_idx').on(t.accountId, t.healthStatus, t.createdAt, t.id),
     // The health filter's error page, stored half: the rows whose stored verdict
     // is error or whose provider rejected the credentials (partial: only those).
     index('oauth_apps_account_error_created_id_idx')

@@ -11,7 +11,8 @@
 // revealed, re-encrypted, and by the scheduled verification sweep.
 import type { Keyring } from '../crypto/keyring';
 import type { OAuthAppRow } from '../db/schema';
-import type { InconclusiveReason } from '../verification/probe';
+import { apiTimestamp } from '../util/api-time';
+import { MAX_ANSWER_BYTES, type InconclusiveReason } from '../verification/probe';
 
 export type HealthStatus = 'ok' | 'warn' | 'error';
 
@@ -33,9 +34,9 @@ export const notes = {
   undecryptable: (reason: string) =>
     `The client secret could not be decrypted: ${reason}. Set a new client_secret.`,
   rejected: (code: string, time: string) =>
-    `The provider rejected the client credentials (${code}) when they were verified at ${shown(time)}. Set the right client_secret.`,
+    `The provider rejected the client credentials (${code}) when they were verified at ${apiTimestamp(time)}. Set the right client_secret (a wrong client_id needs a new app).`,
   inconclusive: (reason: string, time: string) =>
-    `A verification at ${shown(time)} could not tell whether the provider accepts the client credentials: ${REASONS[reason as InconclusiveReason] ?? reason}.`,
+    `A verification at ${apiTimestamp(time)} could not tell whether the provider accepts the client credentials: ${REASONS[reason as InconclusiveReason] ?? reason}.`,
 };
 
 const REASONS: Record<InconclusiveReason, string> = {
@@ -44,14 +45,11 @@ const REASONS: Record<InconclusiveReason, string> = {
   redirected: 'the provider answered with a redirect, which is never followed',
   rate_limited: 'the provider rate-limited the request',
   provider_unavailable: 'the provider answered with a server error',
-  too_large: 'the provider answered with more than 16 KiB',
+  too_large: `the provider answered with more than ${MAX_ANSWER_BYTES / 1024} KiB`,
   unrecognized_answer: 'the provider answered in a way its catalog entry does not classify',
   unexpected_success: 'the provider issued a token for a code it never issued',
   secret_undecryptable: 'the stored client secret could not be decrypted',
 };
-
-/** ISO 8601 to the second, as the API shows times. */
-const shown = (time: string) => new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 type HealthFacts = Pick<
   OAuthAppRow,

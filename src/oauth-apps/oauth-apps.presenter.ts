@@ -1,6 +1,7 @@
 // Row -> API object, in one place, so the secret cannot be shown by mistake
 // on one route: it is masked unless a reveal is passed in explicitly.
 import type { OAuthAppRow } from '../db/schema';
+import { apiTimestamp } from '../util/api-time';
 import { healthOf, type KeyIds } from './health';
 import { SECRET_MASK } from './oauth-apps.schemas';
 
@@ -29,10 +30,7 @@ export interface Verification {
 /** A secret asked for: its plaintext, or why it could not be opened. */
 export type Reveal = { clientSecret: string } | { failure: string; at: Date };
 
-/** ISO 8601 UTC to the second, with Z, as the public API shows it. */
-export function apiTimestamp(stored: string | Date): string {
-  return new Date(stored).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export { apiTimestamp };
 
 /** The row as the API shows it; health reads the key id against `keyring` (no decryption). */
 export function presentOAuthApp(row: OAuthAppRow, keyring: KeyIds, reveal?: Reveal): OAuthAppObject {

@@ -31,7 +31,7 @@ export class DuplicateOAuthAppError extends Error {
 }
 
 /** The app `id` of this account: the only way any query reaches a row. */
-const ownApp = (accountId: string, id: string) => and(eq(oauthApps.accountId, accountId), eq(oauthApps.id, id));
+export const ownApp = (accountId: string, id: string) => and(eq(oauthApps.accountId, accountId), eq(oauthApps.id, id));
 
 /** The apps of this account with the row's provider and client_id (at most one). */
 const sameClient = (row: Pick<OAuthAppRow, 'accountId' | 'provider' | 'clientId'>) =>
@@ -305,8 +305,7 @@ function errorPage(db: Database, accountId: string, filter: ListFilter, cursor: 
     )!;
   const arm = (where: SQL) =>
     sql`SELECT id FROM (SELECT ${oauthApps.id} AS id FROM ${oauthApps} WHERE ${where} ORDER BY ${oauthApps.createdAt} DESC, ${oauthApps.id} DESC LIMIT ${limit})`;
-  // Literal values: SQLite uses a partial index only when the query's terms are its own.
-  const stored = arm(common(sql`(${sql.raw(`"oauth_apps"."health_status" = '${VERDICT.error}' OR "oauth_apps"."verification_status" = 'invalid'`)})`));
+  const stored = arm(common(STORED_ERROR));
   const ids = [...keyring.keys.keys()].sort();
   const ranges: SQL[] = [];
   for (let i = 0; i <= ids.length; i++) {
@@ -395,16 +394,23 @@ const setImmediateIfAny = (globalThis as { setImmediate?: (callback: () => void)
 const otherRequestsFirst = () =>
   new Promise<void>((resolve) => (setImmediateIfAny ? setImmediateIfAny(resolve) : setTimeout(resolve, 0)));
 
+/**
+ * The stored causes of health error: custody's verdict, or the provider's
+ * invalid, whatever custody says. Literal values, exactly the partial index's
+ * WHERE (oauth_apps_account_error_created_id_idx): SQLite uses a partial index
+ * only for queries that state its own terms.
+ */
+const STORED_ERROR = sql.raw(`("oauth_apps"."health_status" = '${VERDICT.error}' OR "oauth_apps"."verification_status" = 'invalid')`);
+
 /** The rows whose shown health is `status`: the same rules as healthOf(), in SQL. */
 function healthIs(status: HealthStatus, keyring: KeyIds): SQL {
   const ids = [...keyring.keys.keys()];
-  // The provider's invalid verdict is error, whatever custody says.
-  const rejected = eq(oauthApps.verificationStatus, 'invalid');
-  const verdictOk = and(eq(oauthApps.healthStatus, VERDICT.ok), or(isNull(oauthApps.verificationStatus), not(rejected)))!;
+  // Not STORED_ERROR negated: verification_status is NULL until verified, and NOT NULL is not true.
+  const verdictOk = and(eq(oauthApps.healthStatus, VERDICT.ok), or(isNull(oauthApps.verificationStatus), not(eq(oauthApps.verificationStatus, 'invalid'))))!;
   if (status === 'ok') return and(verdictOk, eq(oauthApps.clientSecretKeyId, keyring.primaryId))!;
   if (status === 'warn') {
     const older = ids.filter((id) => id !== keyring.primaryId);
     return older.length === 0 ? sql`0` : and(verdictOk, inArray(oauthApps.clientSecretKeyId, older))!;
   }
-  return or(eq(oauthApps.healthStatus, VERDICT.error), notInArray(oauthApps.clientSecretKeyId, ids), rejected)!;
+  return or(STORED_ERROR, notInArray(oauthApps.clientSecretKeyId, ids))!;
 }

@@ -14,7 +14,7 @@ import { MAX_ROTATION_BATCH } from '../keys/custody';
 import { DEFAULT_ROTATION_BATCH, rotateBody } from '../keys/keys.schemas';
 import { createOAuthAppBody, HEALTH_STATUSES, LIMITS, SECRET_MASK, updateOAuthAppBody } from '../oauth-apps/oauth-apps.schemas';
 import { presentProvider, PROVIDER_IDS, providerOf } from '../providers/providers';
-import { INCONCLUSIVE_REASONS } from '../verification/probe';
+import { INCONCLUSIVE_REASONS, MAX_ANSWER_BYTES } from '../verification/probe';
 import * as answers from './responses';
 
 type Json = Record<string, unknown>;
@@ -475,7 +475,7 @@ export function openApiDocument(): Json {
           summary: "Ask the provider whether it accepts the app's client credentials",
           description:
             "Sends the stored client_id and client_secret to the provider's token endpoint (GET /v1/providers) in an authorization_code grant with a random, never-issued code, with the provider's client authentication, and classifies the answer: valid (the client was authenticated, only the code refused), invalid (the client credentials were rejected: health error), inconclusive (timeout, network error, redirect, 5xx, rate limited, or an answer it cannot classify: health unchanged, with a note). " +
-            `Only over https to the catalog's host for the provider (or the operator's PROVIDER_TOKEN_URLS), no redirect followed, a timeout (VERIFICATION_TIMEOUT_SECONDS), at most 16 KiB of answer read. At most one a minute per app (a new client_secret resets it) and VERIFICATIONS_PER_ACCOUNT_PER_HOUR per account. Records an oauth_app.verified event. No body is read; not idempotent (each call asks again).`,
+            `Only over https to the catalog's host for the provider (or the operator's PROVIDER_TOKEN_URLS), no redirect followed, a timeout (VERIFICATION_TIMEOUT_SECONDS), at most ${MAX_ANSWER_BYTES / 1024} KiB of answer read. At most one a minute per app (a new client_secret resets it) and VERIFICATIONS_PER_ACCOUNT_PER_HOUR per account. Records an oauth_app.verified event. No body is read; not idempotent (each call asks again).`,
           tag: 'OAuth apps',
           scope: 'oauth_apps:write',
           parameters: [appIdParam],

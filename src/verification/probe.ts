@@ -137,5 +137,5 @@ function classify(provider: Provider, status: number, text: string): ProbeResult
   }
   // A never-issued code exchanged for a token: whatever this is, it is not the provider we know.
   if (status >= 200 && status < 300 && 'access_token' in answer) return { status: 'inconclusive', reason: 'unexpected_success' };
-  return code === undefined ? { status: 'inconclusive', reason: 'unrecognized_answer' } : { status: 'inconclusive', reason: 'unrecognized_answer', providerError: code };
+  return { status: 'inconclusive', reason: 'unrecognized_answer', ...(code === undefined ? {} : { providerError: code }) };
 }

@@ -15,26 +15,21 @@ export type ProviderSettings = Record<string, string>;
 
 /**
  * PROVIDER_TOKEN_URLS: a JSON object of provider id -> absolute URL, https,
- * or http to a loopback host. On a bad value, `problem.found` says what it
- * must be (never echoing the value) and the map is empty.
+ * or http to a loopback host. A bad value: what it must be (never echoing it).
  */
-export function parseTokenUrlOverrides(raw: string | undefined, problem: { found: string | undefined }): ReadonlyMap<string, URL> {
+export function parseTokenUrlOverrides(raw: string | undefined): { overrides: ReadonlyMap<string, URL> } | { mustBe: string } {
   const overrides = new Map<string, URL>();
-  if (raw === undefined) return overrides;
+  if (raw === undefined) return { overrides };
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
     parsed = undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    problem.found = 'a JSON object of provider id to token URL';
-    return new Map();
-  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { mustBe: 'a JSON object of provider id to token URL' };
   for (const [id, value] of Object.entries(parsed)) {
     if (!(PROVIDER_IDS as readonly string[]).includes(id)) {
-      problem.found = `a JSON object whose keys are provider ids (${PROVIDER_IDS.join(', ')})`;
-      return new Map();
+      return { mustBe: `a JSON object whose keys are provider ids (${PROVIDER_IDS.join(', ')})` };
     }
     const url = typeof value === 'string' ? parsedUrl(value) : undefined;
     const allowed =
@@ -43,12 +38,11 @@ export function parseTokenUrlOverrides(raw: string | undefined, problem: { found
       url.password === '' &&
       (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)));
     if (!allowed) {
-      problem.found = 'a JSON object whose values are https:// URLs (or http:// URLs on 127.0.0.1, localhost or [::1]), without credentials';
-      return new Map();
+      return { mustBe: 'a JSON object whose values are https:// URLs (or http:// URLs on 127.0.0.1, localhost or [::1]), without credentials' };
     }
     overrides.set(id, url);
   }
-  return overrides;
+  return { overrides };
 }
 
 /** Why provider_settings are refused for this provider, per field; empty when they are fine. */

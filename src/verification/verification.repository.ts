@@ -7,12 +7,11 @@ import type { Actor, NewAuditEvent } from '../audit/audit-events';
 import { auditStatements } from '../audit/audit.repository';
 import type { Database, Statement } from '../db/client';
 import { accounts, oauthApps, type OAuthAppRow } from '../db/schema';
+import { oauthAppExists, ownApp } from '../oauth-apps/oauth-apps.repository';
 import type { ProbeResult } from './probe';
 
 /** At most one verification a minute per app through the endpoint. */
 export const APP_INTERVAL_MS = 60_000;
-
-const ownApp = (accountId: string, id: string) => and(eq(oauthApps.accountId, accountId), eq(oauthApps.id, id));
 
 /** The hour a budget counts, e.g. "2026-12-01T17" (UTC). */
 export const budgetWindow = (now: Date) => now.toISOString().slice(0, 13);
@@ -75,8 +74,17 @@ export type Probed = Pick<OAuthAppRow, 'accountId' | 'id' | 'clientSecretGenerat
  * the verdict, and this one is not about it), and an inconclusive result never
  * replaces a valid or invalid verdict. The event records every attempt whose
  * app still exists. The stored verdict bumps the version (the answer changes).
+ * `alongside` commits with them (custody's verdict on a secret that did not
+ * open). The row as stored, or undefined when the verdict was not.
  */
-export async function recordVerification(db: Database, probed: Probed, result: ProbeResult, actor: Actor, now: Date): Promise<void> {
+export async function recordVerification(
+  db: Database,
+  probed: Probed,
+  result: ProbeResult,
+  actor: Actor,
+  now: Date,
+  alongside: Statement[] = [],
+): Promise<OAuthAppRow | undefined> {
   const at = now.toISOString();
   const same: SQL = and(
     ownApp(probed.accountId, probed.id),
@@ -95,9 +103,9 @@ export async function recordVerification(db: Database, probed: Probed, result: P
       ...(result.status === 'inconclusive' ? { reason: result.reason } : {}),
     },
   };
-  const exists = sql`EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${ownApp(probed.accountId, probed.id)})`;
   const statements: Statement[] = [
-    ...auditStatements(db, event, actor, now, exists),
+    ...alongside,
+    ...auditStatements(db, event, actor, now, oauthAppExists(probed.accountId, probed.id)),
     db
       .update(oauthApps)
       .set({
@@ -107,7 +115,9 @@ export async function recordVerification(db: Database, probed: Probed, result: P
         verificationReason: result.status === 'inconclusive' ? result.reason : null,
         version: sql`${oauthApps.version} + 1`,
       })
-      .where(and(same, replaceable)),
+      .where(and(same, replaceable))
+      .returning(),
   ];
-  await db.batch(statements as [Statement, ...Statement[]]);
+  const results = await db.batch(statements as [Statement, ...Statement[]]);
+  return (results[statements.length - 1] as OAuthAppRow[])[0];
 }

@@ -13,6 +13,7 @@ import { appId, keyringOf, notFound } from '../oauth-apps/oauth-apps.handlers';
 import { oauthAppEtag, presentOAuthApp } from '../oauth-apps/oauth-apps.presenter';
 import { findOAuthApp } from '../oauth-apps/oauth-apps.repository';
 import { openClientSecret } from '../oauth-apps/oauth-apps.service';
+import { recordVerdictsStatement } from '../keys/custody.repository';
 import { probeTokenEndpoint, type ProbeResult } from './probe';
 import { tokenEndpointOf, type ProviderSettings } from './token-endpoint';
 import { claimVerification, recordVerification } from './verification.repository';
@@ -65,9 +66,14 @@ export async function verifyHandler(c: Context<AppEnv>): Promise<Response> {
           timeoutMs: config.verificationTimeoutSeconds * 1000,
         })
       : { status: 'inconclusive', reason: 'secret_undecryptable' };
-  await recordVerification(db, row, result, requestActor(c), new Date());
-
-  const current = await findOAuthApp(db, row.accountId, row.id);
+  const now = new Date();
+  // A secret that no longer authenticates is health error from now on, as a reveal records it.
+  const custody =
+    'note' in opened && opened.rowAtFault && row.healthStatus !== 'error'
+      ? [recordVerdictsStatement(db, [{ id: row.id, ciphertext: row.clientSecretCiphertext, status: 'error', notes: [opened.note] }], now)]
+      : [];
+  // The row as the verdict left it; read again only when the verdict was not stored.
+  const current = (await recordVerification(db, row, result, requestActor(c), now, custody)) ?? (await findOAuthApp(db, row.accountId, row.id));
   if (!current) throw notFound();
   return c.json(presentOAuthApp(current, keyring), 200, { ETag: oauthAppEtag(current) });
 }

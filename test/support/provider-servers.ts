@@ -8,7 +8,7 @@
 //     rate-limited, failing, issuing a token, not JSON.
 import { createServer, type Server } from 'node:http';
 import Provider from 'oidc-provider';
-import type { TestProviders } from './provider-settings';
+import type { TestProviders } from './test-providers';
 
 export interface Running {
   stop(): Promise<void>;

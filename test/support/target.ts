@@ -25,7 +25,7 @@ export interface TestEnv {
   ENCRYPTION_KEYRING: string;
   /** A limiter of 3 requests per minute, for the 429 tests. */
   SMALL_RATE_LIMITER: RateLimit;
-  /** The verification tests' OAuth servers and clients (test/support/provider-settings.ts). */
+  /** The verification tests' OAuth servers and clients (test/support/test-providers.ts). */
   TEST_PROVIDERS: string;
 }
 

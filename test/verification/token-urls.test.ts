@@ -5,9 +5,8 @@ import { parseTokenUrlOverrides, tokenEndpointOf } from '../../src/verification/
 import { newCaller, request, sendWithEnv } from '../support/fixtures';
 
 const parse = (raw: string) => {
-  const problem = { found: undefined as string | undefined };
-  const map = parseTokenUrlOverrides(raw, problem);
-  return { map, problem: problem.found };
+  const parsed = parseTokenUrlOverrides(raw);
+  return 'mustBe' in parsed ? { map: new Map<string, URL>(), problem: parsed.mustBe } : { map: parsed.overrides, problem: undefined };
 };
 
 describe('PROVIDER_TOKEN_URLS', () => {

@@ -20,7 +20,7 @@ import {
   type AppObject,
   type TestToken,
 } from '../support/fixtures';
-import { testTokenUrls, type TestProviders } from '../support/provider-settings';
+import { testTokenUrls, type TestProviders } from '../support/test-providers';
 
 const providers = JSON.parse(env.TEST_PROVIDERS) as TestProviders;
 const { basic, post, github } = providers.clients;
@@ -265,6 +265,18 @@ describe('verify: a verdict is about the secret it was reached with', () => {
     expect(after.verification_status).toBeNull();
     expect(after.version).toBe((row.version as number) + 1); // the PATCH's bump only
     expect((await eventsOf(owner.token, created.id)).map((e) => e.details)).toEqual([{ verdict: 'invalid', provider_error: 'invalid_client' }]);
+  });
+});
+
+describe('verify: a secret that does not open', () => {
+  it('is not sent; the verdict is inconclusive and health says error, as a reveal would record it', async () => {
+    const { owner, created } = await appAs('quickbooks', basic);
+    await env.DB.prepare("UPDATE oauth_apps SET client_secret_ciphertext = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE id = ?").bind(created.id).run();
+    const body = await verified(await verify(owner.token, created.id));
+    expect(body.verification).toMatchObject({ status: 'inconclusive', reason: 'secret_undecryptable' });
+    expect(body.health.status).toBe('error');
+    expect(body.health.notes[0]).toMatch(/^The client secret could not be decrypted/);
+    expect((await rawRow(created.id))!.health_status).toBe('error');
   });
 });
 

@@ -1,0 +1,1 @@
+DROP INDEX `oauth_apps_account_health_created_id_idx`;
