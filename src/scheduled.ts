@@ -10,6 +10,9 @@ import type { Bindings } from './env';
 import { logEvent } from './http/log';
 import { purgeExpiredKeys } from './idempotency/idempotency.repository';
 import { rotateBatch, verifyBatch } from './keys/custody';
+import { stageExpiries } from './oauth-apps/expiry-schedule';
+import { healthRules } from './oauth-apps/health';
+import { verifyDueApps } from './verification/scheduled-verification';
 
 const PURGE_BATCH = 500;
 const MAX_BATCHES = 20;
@@ -32,12 +35,18 @@ export interface ScheduledRun {
   eventsPurged: number;
   reencrypted: number;
   verified: number;
+  /** Expiry crossings staged, and health changes they announced. */
+  expiriesStaged: number;
+  /** Apps the provider was asked about again (VERIFICATION_MAX_AGE_HOURS). */
+  providerVerified: number;
 }
 
 /** Runs every job with the runtime's settings; throws the first failure after all have had their turn. */
 export async function runScheduled(db: Database, env: Bindings, now: Date, config: AppConfig = appConfigOf(env)): Promise<ScheduledRun> {
   const keyringSecret = config.encryptionKeyring;
-  const run: ScheduledRun = { idempotencyKeysPurged: 0, eventsPurged: 0, reencrypted: 0, verified: 0 };
+  const run: ScheduledRun = { idempotencyKeysPurged: 0, eventsPurged: 0, reencrypted: 0, verified: 0, expiriesStaged: 0, providerVerified: 0 };
+  // One actor for the run's events in tenants' trails.
+  const actor = runActor();
   const failures: unknown[] = [];
   const job = async (name: string, work: () => Promise<void>) => {
     try {
@@ -64,7 +73,7 @@ export async function runScheduled(db: Database, env: Bindings, now: Date, confi
   });
   await job('rotation', async () => {
     const keyring = await loadKeyring(keyringSecret);
-    const batch = await rotateBatch(db, keyring, SCHEDULED_ROTATION_BATCH, runActor(), now);
+    const batch = await rotateBatch(db, keyring, SCHEDULED_ROTATION_BATCH, actor, now, undefined, config.secretExpiryWarningDays);
     run.reencrypted = batch.reencrypted;
     logEvent('scheduled re-encryption', {
       primary_key_id: batch.primaryKeyId,
@@ -76,9 +85,21 @@ export async function runScheduled(db: Database, env: Bindings, now: Date, confi
   });
   await job('verification', async () => {
     const keyring = await loadKeyring(keyringSecret);
-    const swept = await verifyBatch(db, keyring, SCHEDULED_VERIFY_BATCH, now);
+    const swept = await verifyBatch(db, keyring, SCHEDULED_VERIFY_BATCH, now, actor, config.secretExpiryWarningDays);
     run.verified = swept.checked;
     logEvent('scheduled verification', { checked: swept.checked, failed: swept.failed });
+  });
+  await job('expiry', async () => {
+    const keyring = await loadKeyring(keyringSecret);
+    const staged = await stageExpiries(db, healthRules(keyring, config.secretExpiryWarningDays, now), actor);
+    run.expiriesStaged = staged.staged;
+    logEvent('scheduled expiry staging', { staged: staged.staged, announced: staged.announced });
+  });
+  await job('provider verification', async () => {
+    const keyring = await loadKeyring(keyringSecret);
+    const asked = await verifyDueApps(db, keyring, config, actor, now);
+    run.providerVerified = asked.probed;
+    logEvent('scheduled provider verification', { claimed: asked.claimed, probed: asked.probed, skipped: asked.skipped });
   });
   logEvent('scheduled purge', { idempotency_keys_purged: run.idempotencyKeysPurged, audit_events_purged: run.eventsPurged });
   if (failures.length > 0) throw failures[0];

@@ -71,6 +71,6 @@ export function benchAppRow(accountId: string, metadataBytes: number, ciphertext
   return {
     id: crypto.randomUUID(), accountId, provider: 'stripe', name: 'Bench app', clientId: crypto.randomUUID(),
     clientSecretCiphertext: ciphertext, clientSecretKeyId: 'bench', clientSecretGeneration: 1, metadata: canonicalJson(benchMetadata(metadataBytes, parity)),
-    providerSettings: '{}', healthStatus: 'ok', healthNotes: '[]', healthTime: at, ...NOT_VERIFIED, version: 1, createdAt: at, updatedAt: at,
+    providerSettings: '{}', healthStatus: 'ok', healthNotes: '[]', healthTime: at, ...NOT_VERIFIED, clientSecretExpiresAt: null, expiryStage: null, healthAnnounced: 'ok', version: 1, createdAt: at, updatedAt: at,
   };
 }

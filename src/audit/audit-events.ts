@@ -10,12 +10,13 @@ export const AUDIT_ACTIONS = [
   'oauth_app.deleted',
   'oauth_app.secret_reencrypted',
   'oauth_app.verified',
+  'oauth_app.health_changed',
   'encryption_keys.rotated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The fields of an app a PATCH can change, by their API names. */
-export type ChangedField = 'name' | 'metadata' | 'client_secret' | 'provider_settings';
+export type ChangedField = 'name' | 'metadata' | 'client_secret' | 'provider_settings' | 'client_secret_expires_at';
 
 export interface AuditDetails {
   /** oauth_app.updated: which fields changed (never their values). */
@@ -36,6 +37,19 @@ export interface AuditDetails {
   verdict?: 'valid' | 'invalid' | 'inconclusive';
   provider_error?: string;
   reason?: string;
+  /** oauth_app.health_changed: the shown health status before (as last announced) and after. */
+  previous_status?: 'ok' | 'warn' | 'error';
+  status?: 'ok' | 'warn' | 'error';
+}
+
+/** oauth_app.health_changed: the shown status moved from the one last announced. */
+export function healthChangedEvent(accountId: string, appId: string, change: { from: string; to: string }): NewAuditEvent {
+  return {
+    accountId,
+    appIds: [appId],
+    action: 'oauth_app.health_changed',
+    details: { previous_status: change.from as 'ok', status: change.to as 'ok' },
+  };
 }
 
 /** Who caused an event: a request (its token and Request-Id) or a scheduled run. */

@@ -68,6 +68,45 @@ export function reencryptionEventStatements(
   ];
 }
 
+/** A row's shown status moving from the one last announced, judged with its secret `ciphertext` (and expiry) as read. */
+export interface AnnouncedChange {
+  id: string;
+  ciphertext: string;
+  expiresAt: string | null;
+  from: string;
+  to: string;
+}
+
+/**
+ * The oauth_app.health_changed events of a batch of rows, for the rows still
+ * as judged: run before the statement that stores `to` as their announced
+ * status (under the same condition), each is written only if the row still
+ * holds the ciphertext and expiry read and still announces `from`. Two
+ * statements, whatever the count.
+ */
+export function healthChangedEventStatements(db: Database, changes: AnnouncedChange[], actor: Actor, now: Date): Statement[] {
+  if (changes.length === 0) return [];
+  const events = changes.map((c) => ({
+    id: newId('evt'),
+    app: c.id,
+    c: c.ciphertext,
+    e: c.expiresAt,
+    f: c.from,
+    d: JSON.stringify({ previous_status: c.from, status: c.to }),
+  }));
+  return [
+    insertEvents(db, sql`SELECT NULL, json_extract(j.value, '$.id'), a.account_id, a.id, json_array(a.id), ${'oauth_app.health_changed'},
+        json_extract(j.value, '$.d'), ${actor.tokenId}, ${actor.requestId}, ${now.toISOString()}
+      FROM json_each(${JSON.stringify(events)}) AS j
+      JOIN ${oauthApps} AS a ON a.id = json_extract(j.value, '$.app') AND a.client_secret_ciphertext = json_extract(j.value, '$.c')
+        AND a.client_secret_expires_at IS json_extract(j.value, '$.e') AND a.health_announced = json_extract(j.value, '$.f')`),
+    linkAppsStatement(
+      db,
+      events.map((e) => e.id),
+    ),
+  ];
+}
+
 /**
  * An operator's rotation run, in the operator's own account: its run id, the
  * primary key, the secrets that failed to open, and how many it re-encrypted,

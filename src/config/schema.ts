@@ -4,6 +4,7 @@
 // configuration table lists these same names (test/node/configuration.test.ts).
 import { MAX_TOKEN_CACHE_TTL_SECONDS } from '../auth/token-cache';
 import { parseKeyring } from '../crypto/keyring';
+import { DEFAULT_EXPIRY_WARNING_DAYS } from '../oauth-apps/health';
 import { parseTokenUrlOverrides } from '../verification/token-endpoint';
 
 /** A setting that does not parse. The message names the variable, never its value. */
@@ -110,6 +111,12 @@ export const APP_SETTINGS = {
   },
   verificationsPerAccountPerHour: integer('VERIFICATIONS_PER_ACCOUNT_PER_HOUR', 0, 1_000_000, 120),
   verificationTimeoutSeconds: integer('VERIFICATION_TIMEOUT_SECONDS', 1, 30, 5),
+  /** Health warns this many days before client_secret_expires_at (0: only the error, at the time). */
+  secretExpiryWarningDays: integer('SECRET_EXPIRY_WARNING_DAYS', 0, 365, DEFAULT_EXPIRY_WARNING_DAYS),
+  /** The scheduled run re-verifies verified apps whose last attempt is older than this (0: never). */
+  verificationMaxAgeHours: integer('VERIFICATION_MAX_AGE_HOURS', 0, 8760, 24),
+  /** Apps the scheduled run verifies per run, at most (each is one outbound request: a Worker invocation has 50 on the free plan). */
+  scheduledVerificationsPerRun: integer('SCHEDULED_VERIFICATIONS_PER_RUN', 0, 1000, 20),
   libsqlUrl: text('LIBSQL_URL', undefined),
   libsqlAuthToken: text('LIBSQL_AUTH_TOKEN', undefined),
 } satisfies Record<string, Setting<unknown>>;

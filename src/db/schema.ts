@@ -78,6 +78,22 @@ export const oauthApps = sqliteTable(
     // When the last verification through the endpoint started: at most one a
     // minute per app; a new client_secret clears it.
     verificationStartedAt: text('verification_started_at'),
+    // When the app's credentials were last put to the provider, by any path
+    // (the endpoint, a save with ?verify=true, the schedule): the scheduled
+    // verification's clock (VERIFICATION_MAX_AGE_HOURS).
+    verificationAttemptedAt: text('verification_attempted_at'),
+    // When the client secret stops working, as the customer told us (null:
+    // never, or not said). Health warns SECRET_EXPIRY_WARNING_DAYS before.
+    clientSecretExpiresAt: text('client_secret_expires_at'),
+    // The expiry stage ('warn' or 'error'; null: neither) as last written: by
+    // the write that set client_secret_expires_at, then by the scheduled run
+    // as time crosses each threshold. Health is computed from the time on
+    // read; this column lets the health filter read each stage in list order,
+    // and the schedule find the crossings (and announce them).
+    expiryStage: text('expiry_stage'),
+    // The shown health status last announced (at creation, or by the last
+    // oauth_app.health_changed event): each change of it writes one event.
+    healthAnnounced: text('health_announced').notNull().default('ok'),
     // The verdict of the last decryption or sealing of the secret ('ok' or
     // 'error', with notes and when). What the key id says (older key, missing
     // key) is added on read from the keyring, so reads never decrypt
@@ -99,12 +115,29 @@ export const oauthApps = sqliteTable(
     index('oauth_apps_account_provider_created_id_idx').on(t.accountId, t.provider, t.createdAt, t.id),
     // The health filter's error page, stored half: the rows whose stored verdict
     // is error or whose provider rejected the credentials (partial: only those).
-    index('oauth_apps_account_error_created_id_idx')
+    // The health filter's error page, stored half: the rows whose stored verdict
+    // is error, whose provider rejected the credentials, or whose expiry the
+    // last write or scheduled run staged as error (partial: only those).
+    index('oauth_apps_account_error_stage_created_id_idx')
       .on(t.accountId, t.createdAt, t.id)
-      .where(sql`health_status = 'error' OR verification_status = 'invalid'`),
-    // The health filter's key-id half (ok: under the primary; warn: under an older key;
-    // error: a key id the keyring lacks, as ranges between its ids).
-    index('oauth_apps_account_key_created_id_idx').on(t.accountId, t.clientSecretKeyId, t.createdAt, t.id),
+      .where(sql`health_status = 'error' OR verification_status = 'invalid' OR expiry_stage = 'error'`),
+    // The health filter's key-id half (ok: under the primary, no expiry stage;
+    // warn: under an older key, or staged warn; error: a key id the keyring
+    // lacks, as ranges between its ids), each in list order.
+    index('oauth_apps_account_key_stage_created_id_idx').on(t.accountId, t.clientSecretKeyId, t.expiryStage, t.createdAt, t.id),
+    // Expiries not yet staged as crossed (the schedule's backlog), and those
+    // staged warn: per account (the filter) and across accounts (the schedule).
+    // Partial: only rows with an expiry are in them.
+    index('oauth_apps_account_unstaged_expiry_idx')
+      .on(t.accountId, t.clientSecretExpiresAt)
+      .where(sql`expiry_stage IS NULL AND client_secret_expires_at IS NOT NULL`),
+    index('oauth_apps_account_warned_expiry_idx').on(t.accountId, t.clientSecretExpiresAt).where(sql`expiry_stage = 'warn'`),
+    index('oauth_apps_unstaged_expiry_idx')
+      .on(t.clientSecretExpiresAt)
+      .where(sql`expiry_stage IS NULL AND client_secret_expires_at IS NOT NULL`),
+    index('oauth_apps_warned_expiry_idx').on(t.clientSecretExpiresAt).where(sql`expiry_stage = 'warn'`),
+    // The scheduled verification's due apps, the longest unasked first (partial: verified apps only).
+    index('oauth_apps_verification_due_idx').on(t.verificationAttemptedAt).where(sql`verification_status IS NOT NULL`),
     // Across accounts, for key custody: secrets per key (keys:status), the
     // rows a rotation batch takes, and the verification sweep's oldest-checked first.
     index('oauth_apps_key_health_time_idx').on(t.clientSecretKeyId, t.healthStatus, t.healthTime),

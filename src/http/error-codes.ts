@@ -27,6 +27,7 @@ export const ERROR_STATUS = {
   validation_failed: 422,
   idempotency_key_reused: 422,
   verification_unsupported: 422,
+  credentials_rejected: 422,
   rate_limited: 429,
   unauthenticated_rate_limited: 429,
   verification_rate_limited: 429,

@@ -54,3 +54,13 @@ export async function refuseIfLeaseLost(c: Ctx): Promise<void> {
     'This request held its Idempotency-Key past the lease and another request with the key took it over; this request changed nothing. Retry with the same key to get that request’s answer.',
   );
 }
+
+/**
+ * This answer is not the request's to keep: the key is released as after a
+ * 5xx, so a retry with it (corrected or not) runs afresh. For an answer that
+ * depends on the moment (the provider's), not on the request.
+ */
+export function releaseKeyAfter(c: Ctx): void {
+  const scope = c.var.idempotency;
+  if (scope) scope.release = true;
+}

@@ -11,8 +11,11 @@
 // only while the reservation is still the request's (src/idempotency/answer.ts):
 // a request that outlived its lease, whose key a retry took over, changes
 // nothing and answers 409. Any other answer the endpoint gives (409, 404, 412)
-// is stored after it; a 5xx or a crash releases the key, and a reservation
-// whose request died lapses with its lease.
+// is stored after it; a 5xx, a crash or an answer the endpoint marks as the
+// moment's (a provider's refusal on save: releaseKeyAfter) releases the key,
+// and a reservation whose request died lapses with its lease. The fingerprint
+// covers the method, path, verify=true (a different request from a plain
+// save) and the validated body.
 import type { MiddlewareHandler } from 'hono';
 import { fingerprint, fingerprintMatches } from '../crypto/fingerprint';
 import { loadKeyring } from '../crypto/keyring';
@@ -37,6 +40,8 @@ const KEPT_HEADERS = ['Content-Type', 'ETag'];
 export interface IdempotencyScope {
   reservation: Reservation;
   answered: boolean;
+  /** Release the key after the answer instead of storing it (releaseKeyAfter). */
+  release?: boolean;
 }
 
 export function idempotent(): MiddlewareHandler<AppEnv> {
@@ -48,7 +53,9 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     }
     // The validated body (this middleware runs after the json validator).
     const body = (c.req as unknown as { valid(target: 'json'): unknown }).valid('json');
-    const request = `${c.req.method} ${c.req.path}\n${canonicalJson(body ?? null)}`;
+    // Without verify=true the text is what it always was: keys stored before it existed still match.
+    const verify = c.req.query('verify') === 'true' ? '?verify=true' : '';
+    const request = `${c.req.method} ${c.req.path}${verify}\n${canonicalJson(body ?? null)}`;
     const keyring = await loadKeyring(c.var.config.encryptionKeyring);
     const db = c.var.db;
     const outcome = await reserveKey(db, {
@@ -84,7 +91,7 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     const scope: IdempotencyScope = { reservation: outcome.reserved, answered: false };
     c.set('idempotency', scope);
     await next(); // Hono has turned any error into c.res by now.
-    if (c.res.status >= 500) {
+    if (c.res.status >= 500 || scope.release) {
       // If storage is what failed, this may fail too: the lease then frees the key.
       await releaseKey(db, scope.reservation).catch(() => undefined);
     } else if (!scope.answered) {

@@ -6,13 +6,24 @@ import type { Database, Statement } from '../db/client';
 import { oauthApps, type OAuthAppRow } from '../db/schema';
 import { VERDICT } from '../oauth-apps/health';
 
+/** The shown status a write leaves: `from` as last announced, `to` after it (the same when it does not move). */
+export interface Announce {
+  from: string;
+  to: string;
+}
+
 /** A decryption's outcome, to be stored as the row's verdict if its secret is still `ciphertext`. */
 export interface Verdict {
   id: string;
   ciphertext: string;
   status: keyof typeof VERDICT;
   notes: string[];
+  announce: Announce;
 }
+
+/** The announced status moves to `to` only from the `from` it was judged against (else another write announced since). */
+export const announced = (item: ReturnType<typeof fromJson>) =>
+  sql`CASE WHEN ${oauthApps.healthAnnounced} = ${item('f')} THEN ${item('a')} ELSE ${oauthApps.healthAnnounced} END`;
 
 /**
  * Stores verdicts in one statement (one JSON parameter, whatever the count),
@@ -20,10 +31,12 @@ export interface Verdict {
  * replaced meanwhile keeps the verdict its writer gave it.
  */
 export function recordVerdictsStatement(db: Database, verdicts: Verdict[], now: Date): Statement {
-  const item = fromJson(verdicts.map((v) => ({ id: v.id, c: v.ciphertext, s: v.status, n: JSON.stringify(v.notes) })));
+  const item = fromJson(
+    verdicts.map((v) => ({ id: v.id, c: v.ciphertext, s: v.status, n: JSON.stringify(v.notes), f: v.announce.from, a: v.announce.to })),
+  );
   return db
     .update(oauthApps)
-    .set({ healthStatus: item('s'), healthNotes: item('n'), healthTime: now.toISOString() })
+    .set({ healthStatus: item('s'), healthNotes: item('n'), healthTime: now.toISOString(), healthAnnounced: announced(item) })
     .where(and(item.listed, eq(oauthApps.clientSecretCiphertext, item('c'))));
 }
 
@@ -33,7 +46,7 @@ export function recordVerdictsStatement(db: Database, verdicts: Verdict[], now: 
  * item.listed says the row has an entry. drizzle's own update builder keeps
  * it batchable on D1.
  */
-function fromJson(entries: ({ id: string } & Record<string, string | number>)[]) {
+export function fromJson(entries: ({ id: string } & Record<string, string | number>)[]) {
   const json = JSON.stringify(entries);
   // Qualified: json_each has an "id" column of its own.
   const rowId = sql.raw('"oauth_apps"."id"');
@@ -52,6 +65,7 @@ export interface CiphertextSwap {
   toKeyId: string;
   /** The generation the new ciphertext is sealed at: the row's, or 1 for a row at 0. */
   generation: number;
+  announce: Announce;
 }
 
 /**
@@ -61,7 +75,9 @@ export interface CiphertextSwap {
  * must stay valid. The secret decrypted, so its verdict is ok, now.
  */
 export function swapCiphertextsStatement(db: Database, swaps: CiphertextSwap[], now: Date) {
-  const item = fromJson(swaps.map((s) => ({ id: s.id, f: s.fromCiphertext, c: s.ciphertext, k: s.toKeyId, g: s.generation })));
+  const item = fromJson(
+    swaps.map((s) => ({ id: s.id, o: s.fromCiphertext, c: s.ciphertext, k: s.toKeyId, g: s.generation, f: s.announce.from, a: s.announce.to })),
+  );
   // RETURNING: the batch's result for this statement lists the rows swapped.
   return db
     .update(oauthApps)
@@ -72,8 +88,9 @@ export function swapCiphertextsStatement(db: Database, swaps: CiphertextSwap[], 
       healthStatus: VERDICT.ok,
       healthNotes: '[]',
       healthTime: now.toISOString(),
+      healthAnnounced: announced(item),
     })
-    .where(and(item.listed, eq(oauthApps.clientSecretCiphertext, item('f'))))
+    .where(and(item.listed, eq(oauthApps.clientSecretCiphertext, item('o'))))
     .returning({ id: oauthApps.id });
 }
 

@@ -3,13 +3,14 @@
 // generation 1), verifying stored secrets still decrypt, and counting what
 // each key protects. Runs where the keyring is: the Worker (cron trigger and
 // the operator endpoints) or the Node server.
-import type { Actor } from '../audit/audit-events';
-import { reencryptionEventStatements, rotationRunStatement } from '../audit/audit.repository';
+import { runActor, type Actor } from '../audit/audit-events';
+import { healthChangedEventStatements, reencryptionEventStatements, rotationRunStatement } from '../audit/audit.repository';
 import { seal } from '../crypto/field-cipher';
 import type { Keyring } from '../crypto/keyring';
 import type { Database, Statement } from '../db/client';
 import type { OAuthAppRow } from '../db/schema';
-import { clientSecretContext, openClientSecret } from '../oauth-apps/oauth-apps.service';
+import { healthRules, VERDICT, type HealthRules } from '../oauth-apps/health';
+import { announceOf, clientSecretContext, movedAnnouncements, openClientSecret } from '../oauth-apps/oauth-apps.service';
 import {
   countToReseal,
   recordVerdictsStatement,
@@ -55,12 +56,22 @@ export interface RunRequester {
 
 const olderKeyIds = (keyring: Keyring) => [...keyring.keys.keys()].filter((id) => id !== keyring.primaryId);
 
+/** The verdict to store for a row, with what it announces. */
+function verdictFor(row: OAuthAppRow, status: keyof typeof VERDICT, notes: string[], rules: HealthRules, at: Date): Verdict {
+  const announce = announceOf(row, { healthStatus: status, healthNotes: JSON.stringify(notes), healthTime: at.toISOString() }, rules);
+  return { id: row.id, ciphertext: row.clientSecretCiphertext, status, notes, announce };
+}
+
 /** A secret that opened (`plaintext`), or the error verdict to store for it. */
-async function tryOpen(keyring: Keyring, row: OAuthAppRow): Promise<{ plaintext: string } | { verdict: Verdict }> {
+async function tryOpen(keyring: Keyring, row: OAuthAppRow, rules: HealthRules): Promise<{ plaintext: string } | { verdict: Verdict }> {
   const opened = await openClientSecret(keyring, row);
   if ('plaintext' in opened) return opened;
-  return { verdict: { id: row.id, ciphertext: row.clientSecretCiphertext, status: 'error', notes: [opened.note] } };
+  return { verdict: verdictFor(row, 'error', [opened.note], rules, rules.now) };
 }
+
+/** The health_changed events of judged rows (first in their batch: each checks the row as judged). */
+const announcements = (db: Database, judged: { row: OAuthAppRow; announce: Verdict['announce'] }[], run: Actor, now: Date) =>
+  healthChangedEventStatements(db, movedAnnouncements(judged), run, now);
 
 /**
  * Re-encrypts up to `limit` secrets that are under an older key of the
@@ -78,18 +89,23 @@ export async function rotateBatch(
   run: Actor,
   now = new Date(),
   requestedBy?: RunRequester,
+  expiryWarningDays?: number,
 ): Promise<RotationBatchResult> {
+  const rules = healthRules(keyring, expiryWarningDays, now);
   const older = olderKeyIds(keyring);
   const rows = await rowsToReseal(db, older, keyring.primaryId, limit);
   const swaps: CiphertextSwap[] = [];
   const failures: Verdict[] = [];
+  const judged: { row: OAuthAppRow; announce: Verdict['announce'] }[] = [];
   for (const row of rows) {
-    const opened = await tryOpen(keyring, row);
+    const opened = await tryOpen(keyring, row, rules);
     if ('verdict' in opened) {
       failures.push(opened.verdict);
+      judged.push({ row, announce: opened.verdict.announce });
       continue;
     }
     const generation = Math.max(row.clientSecretGeneration, 1);
+    const announce = announceOf(row, { clientSecretKeyId: keyring.primaryId, healthStatus: VERDICT.ok, healthNotes: '[]' }, rules);
     const sealed = await seal(keyring, opened.plaintext, clientSecretContext({ ...row, clientSecretGeneration: generation }));
     swaps.push({
       id: row.id,
@@ -98,11 +114,13 @@ export async function rotateBatch(
       ciphertext: sealed.ciphertext,
       toKeyId: sealed.keyId,
       generation,
+      announce,
     });
+    judged.push({ row, announce });
   }
-  // One batch: every swap with its events, and the failures' verdicts.
+  // One batch: the health changes' events, every swap with its events, and the failures' verdicts.
   let reencrypted = 0;
-  const statements: Statement[] = [];
+  const statements: Statement[] = [...announcements(db, judged, run, now)];
   const swapStatements = new Set<number>();
   for (const chunk of chunks(swaps)) {
     swapStatements.add(statements.length);
@@ -133,7 +151,15 @@ export async function rotateBatch(
  * one that no longer authenticates: tampered or corrupted). A few rows with
  * an error verdict are retried too, so a repaired keyring heals them.
  */
-export async function verifyBatch(db: Database, keyring: Keyring, limit: number, now = new Date()): Promise<{ checked: number; failed: number }> {
+export async function verifyBatch(
+  db: Database,
+  keyring: Keyring,
+  limit: number,
+  now = new Date(),
+  run: Actor = runActor(),
+  expiryWarningDays?: number,
+): Promise<{ checked: number; failed: number }> {
+  const rules = healthRules(keyring, expiryWarningDays, now);
   const rows = (
     await Promise.all([
       rowsToVerify(db, keyring.primaryId, 'ok', limit),
@@ -141,11 +167,17 @@ export async function verifyBatch(db: Database, keyring: Keyring, limit: number,
     ])
   ).flat();
   const verdicts: Verdict[] = [];
+  const judged: { row: OAuthAppRow; announce: Verdict['announce'] }[] = [];
   for (const row of rows) {
-    const opened = await tryOpen(keyring, row);
-    verdicts.push('verdict' in opened ? opened.verdict : { id: row.id, ciphertext: row.clientSecretCiphertext, status: 'ok', notes: [] });
+    const opened = await tryOpen(keyring, row, rules);
+    const verdict = 'verdict' in opened ? opened.verdict : verdictFor(row, 'ok', [], rules, now);
+    verdicts.push(verdict);
+    judged.push({ row, announce: verdict.announce });
   }
-  if (verdicts.length > 0) await recordVerdictsStatement(db, verdicts, now);
+  if (verdicts.length > 0) {
+    const statements: Statement[] = [...announcements(db, judged, run, now), recordVerdictsStatement(db, verdicts, now)];
+    await db.batch(statements as [Statement, ...Statement[]]);
+  }
   return { checked: verdicts.length, failed: verdicts.filter((v) => v.status === 'error').length };
 }
 

@@ -31,7 +31,7 @@ export const keysRoutes = new Hono<AppEnv>()
     const keyring = await loadKeyring(c.var.config.encryptionKeyring);
     const limit = c.req.valid('json').limit ?? DEFAULT_ROTATION_BATCH;
     const requestedBy = { accountId: c.var.auth.accountId, actor: requestActor(c) };
-    const result = await rotateBatch(c.var.db, keyring, limit, runActor(), new Date(), requestedBy);
+    const result = await rotateBatch(c.var.db, keyring, limit, runActor(), new Date(), requestedBy, c.var.config.secretExpiryWarningDays);
     return c.json({
       primary_key_id: result.primaryKeyId,
       reencrypted: result.reencrypted,

@@ -1,4 +1,4 @@
-// An app's health, honestly and cheaply. Three facts make it:
+// An app's health, honestly and cheaply. Four facts make it:
 //   - the stored verdict of the last time the server sealed or decrypted the
 //     secret ('ok', or 'error' with a note: it did not authenticate), with its time;
 //   - the key id the secret is sealed under, read against the keyring now:
@@ -6,8 +6,10 @@
 //     pending), or a key the keyring no longer has (error);
 //   - the provider's verdict on the client credentials, if they were verified
 //     (POST .../verify): invalid is error; inconclusive never changes the
-//     status, only adds a note saying why it could not tell.
-// Reads never decrypt: the verdict is refreshed when secrets are written,
+//     status, only adds a note saying why it could not tell;
+//   - the secret's expiry (client_secret_expires_at), read against the clock
+//     now: warn from SECRET_EXPIRY_WARNING_DAYS before, error from the time.
+// The shown status is the worst of them. Reads never decrypt: the verdict is refreshed when secrets are written,
 // revealed, re-encrypted, and by the scheduled verification sweep.
 import type { Keyring } from '../crypto/keyring';
 import type { OAuthAppRow } from '../db/schema';
@@ -25,6 +27,35 @@ export interface Health {
 
 /** What health needs of the keyring: its key ids, and which is primary. */
 export type KeyIds = Pick<Keyring, 'primaryId'> & { readonly keys: ReadonlyMap<string, unknown> };
+
+/** What health is read against: the keyring's ids, the clock, and how long before an expiry it warns. */
+export interface HealthRules extends KeyIds {
+  readonly now: Date;
+  readonly expiryWarningMs: number;
+}
+
+const DAY_MS = 86_400_000;
+/** SECRET_EXPIRY_WARNING_DAYS unset. */
+export const DEFAULT_EXPIRY_WARNING_DAYS = 30;
+
+export function healthRules(keyring: KeyIds, expiryWarningDays = DEFAULT_EXPIRY_WARNING_DAYS, now = new Date()): HealthRules {
+  return { primaryId: keyring.primaryId, keys: keyring.keys, now, expiryWarningMs: expiryWarningDays * DAY_MS };
+}
+
+/** Where an expiry stands: null (none, or further off than the warning), 'warn', or 'error' (passed). */
+export type ExpiryStage = null | 'warn' | 'error';
+
+export function expiryStageOf(expiresAt: string | null, rules: Pick<HealthRules, 'now' | 'expiryWarningMs'>): ExpiryStage {
+  if (expiresAt === null) return null;
+  const at = new Date(expiresAt).getTime();
+  const now = rules.now.getTime();
+  if (at <= now) return 'error';
+  if (at - rules.expiryWarningMs <= now) return 'warn';
+  return null;
+}
+
+const SEVERITY: Record<HealthStatus, number> = { ok: 0, warn: 1, error: 2 };
+const worse = (a: HealthStatus, b: HealthStatus): HealthStatus => (SEVERITY[b] > SEVERITY[a] ? b : a);
 
 export const notes = {
   olderKey: (keyId: string, primaryId: string) =>
@@ -51,29 +82,65 @@ const REASONS: Record<InconclusiveReason, string> = {
   secret_undecryptable: 'the stored client secret could not be decrypted',
 };
 
+const expiryNotes = {
+  expired: (at: string) => `The client secret expired at ${apiTimestamp(at)}. Set a new client_secret (and its client_secret_expires_at).`,
+  expiring: (at: string, now: Date) => {
+    const days = Math.ceil((new Date(at).getTime() - now.getTime()) / DAY_MS);
+    return `The client secret expires at ${apiTimestamp(at)}, in ${days} day${days === 1 ? '' : 's'}: set a new client_secret before then.`;
+  },
+};
+
 type HealthFacts = Pick<
   OAuthAppRow,
-  'healthStatus' | 'healthNotes' | 'healthTime' | 'clientSecretKeyId' | 'verificationStatus' | 'verificationTime' | 'verificationProviderError' | 'verificationReason'
+  | 'healthStatus'
+  | 'healthNotes'
+  | 'healthTime'
+  | 'clientSecretKeyId'
+  | 'verificationStatus'
+  | 'verificationTime'
+  | 'verificationProviderError'
+  | 'verificationReason'
+  | 'clientSecretExpiresAt'
 >;
 
-export function healthOf(row: HealthFacts, keyring: KeyIds): Health {
-  const custody = custodyHealth(row, keyring);
+/**
+ * The app's health as shown now. `stage` is where its expiry stands: by
+ * default read from the clock; the scheduled run passes the stage it last
+ * recorded to know what was shown before a crossing.
+ */
+export function healthOf(row: HealthFacts, rules: HealthRules, stage: ExpiryStage = expiryStageOf(row.clientSecretExpiresAt, rules)): Health {
+  const health = custodyHealth(row, rules);
+  const later = (at: string) => {
+    if (at > health.time) health.time = at;
+  };
   const verifiedAt = row.verificationTime;
-  if (row.verificationStatus === null || verifiedAt === null) return custody;
-  const time = verifiedAt > custody.time ? verifiedAt : custody.time;
-  if (row.verificationStatus === 'invalid') {
-    return { status: 'error', notes: [...custody.notes, notes.rejected(row.verificationProviderError ?? 'rejected', verifiedAt)], time };
+  if (row.verificationStatus !== null && verifiedAt !== null) {
+    later(verifiedAt);
+    if (row.verificationStatus === 'invalid') {
+      health.status = 'error';
+      health.notes.push(notes.rejected(row.verificationProviderError ?? 'rejected', verifiedAt));
+    } else if (row.verificationStatus === 'inconclusive') {
+      health.notes.push(notes.inconclusive(row.verificationReason ?? 'unrecognized_answer', verifiedAt));
+    }
   }
-  if (row.verificationStatus === 'inconclusive') {
-    return { ...custody, notes: [...custody.notes, notes.inconclusive(row.verificationReason ?? 'unrecognized_answer', verifiedAt)], time };
+  const expiresAt = row.clientSecretExpiresAt;
+  if (expiresAt !== null && stage !== null) {
+    health.status = worse(health.status, stage);
+    if (stage === 'error') {
+      later(new Date(expiresAt).toISOString());
+      health.notes.push(expiryNotes.expired(expiresAt));
+    } else {
+      later(new Date(new Date(expiresAt).getTime() - rules.expiryWarningMs).toISOString());
+      health.notes.push(expiryNotes.expiring(expiresAt, rules.now));
+    }
   }
-  return { ...custody, time };
+  return health;
 }
 
 /** What our custody of the secret says: the stored verdict, and its key id against the keyring. */
 function custodyHealth(row: HealthFacts, keyring: KeyIds): Health {
   const time = row.healthTime;
-  if (row.healthStatus === 'error') return { status: 'error', notes: JSON.parse(row.healthNotes) as string[], time };
+  if (row.healthStatus === 'error') return { status: 'error', notes: [...(JSON.parse(row.healthNotes) as string[])], time };
   const keyId = row.clientSecretKeyId;
   if (!keyring.keys.has(keyId)) return { status: 'error', notes: [notes.missingKey(keyId)], time };
   if (keyId !== keyring.primaryId) return { status: 'warn', notes: [notes.olderKey(keyId, keyring.primaryId)], time };

@@ -3,7 +3,7 @@
 // answer and audit event, side by side, in one batch.
 import type { Context } from 'hono';
 import { and } from 'drizzle-orm';
-import { requestActor, type NewAuditEvent } from '../audit/audit-events';
+import { healthChangedEvent, requestActor, type NewAuditEvent } from '../audit/audit-events';
 import { auditStatements } from '../audit/audit.repository';
 import { requireGranted } from '../auth/authenticate';
 import { loadKeyring } from '../crypto/keyring';
@@ -12,7 +12,12 @@ import { ifMatchSatisfied } from '../http/conditional';
 import { ApiError } from '../http/errors';
 import { pageBody, readPage } from '../http/pagination';
 import { validationError } from '../http/validation';
-import { providerSettingsProblems } from '../verification/token-endpoint';
+import { providerSettingsProblems, type ProviderSettings } from '../verification/token-endpoint';
+import { verifyBeforeSave, verifyRequested } from '../verification/validate-on-save';
+import { verdictColumns, verifiedEvent } from '../verification/verification.repository';
+import type { ProbeResult } from '../verification/probe';
+import type { Keyring } from '../crypto/keyring';
+import { healthRules, type HealthRules } from './health';
 import { answered, answerResponse, idempotentAnswer, jsonAnswer, refuseIfLeaseLost, stillReserved } from '../idempotency/answer';
 import { orderMetadataFilter } from './oauth-apps.metadata-index';
 import { oauthAppEtag, presentOAuthApp } from './oauth-apps.presenter';
@@ -37,7 +42,7 @@ import {
   type ListOAuthAppsQuery,
   type UpdateOAuthAppInput,
 } from './oauth-apps.schemas';
-import { changedFields, newOAuthAppRow, planOAuthAppUpdate } from './oauth-apps.service';
+import { changedFields, newOAuthAppRow, openClientSecret, planOAuthAppUpdate, withShownHealth, withVerdict } from './oauth-apps.service';
 
 type In<Target extends 'json' | 'query', T> = { in: Record<Target, unknown>; out: Record<Target, T> };
 type Ctx<I extends object = object> = Context<AppEnv, string, I>;
@@ -52,6 +57,10 @@ export function appId(c: Ctx): string {
 }
 
 export const keyringOf = (c: Ctx) => loadKeyring(c.var.config.encryptionKeyring);
+
+/** What health is read against in this request: the keyring, now, and the expiry warning. */
+export const rulesOf = (c: Ctx, keyring: Keyring, now = new Date()): HealthRules =>
+  healthRules(keyring, c.var.config.secretExpiryWarningDays, now);
 
 /**
  * Secrets are shown only on request (truncate_secrets=false) and only with the
@@ -89,9 +98,20 @@ export async function createHandler(c: Ctx<In<'json', CreateOAuthAppInput>>): Pr
   const keyring = await keyringOf(c);
   const input = c.req.valid('json');
   refuseBadSettings(input.provider, input.provider_settings);
+  const { accountId } = c.var.auth;
+  // Asked to verify first: the provider's answer before anything is written (a rejection throws).
+  const probed = verifyRequested(c)
+    ? await verifyBeforeSave(
+        c,
+        { accountId, provider: input.provider, providerSettings: input.provider_settings ?? {}, clientId: input.client_id, clientSecret: input.client_secret },
+        new Date(),
+      )
+    : undefined;
   const now = new Date();
-  const row = await newOAuthAppRow(keyring, c.var.auth.accountId, input, now);
-  const answer = jsonAnswer(200, presentOAuthApp(row, keyring), { ETag: oauthAppEtag(row) });
+  const rules = rulesOf(c, keyring, now);
+  const sealed = await newOAuthAppRow(keyring, accountId, input, now, rules);
+  const row = probed ? withShownHealth({ ...sealed, ...verdictOf(probed, now) }, rules) : sealed;
+  const answer = jsonAnswer(200, presentOAuthApp(row, rules), { ETag: oauthAppEtag(row) });
   const event: NewAuditEvent = {
     accountId: row.accountId,
     appIds: [row.id],
@@ -99,7 +119,12 @@ export async function createHandler(c: Ctx<In<'json', CreateOAuthAppInput>>): Pr
     details: { key_id: row.clientSecretKeyId },
   };
   const guard = and(oauthAppIsFree(row, maxAppsPerAccount), stillReserved(c))!;
-  const alongside = [...idempotentAnswer(c, answer, guard), ...auditStatements(db, event, requestActor(c), now, guard)];
+  const actor = requestActor(c);
+  const alongside = [
+    ...idempotentAnswer(c, answer, guard),
+    ...auditStatements(db, event, actor, now, guard),
+    ...(probed ? auditStatements(db, verifiedEvent(row, probed), actor, now, guard) : []),
+  ];
   // Twice at most: the conflicting app may be deleted between the batch and the look at why.
   for (let attempt = 0; attempt < 2; attempt++) {
     if (await insertOAuthApp(db, row, guard, alongside)) {
@@ -119,6 +144,7 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
   const { db } = c.var;
   const { accountId } = c.var.auth;
   const keyring = await keyringOf(c);
+  const rules = rulesOf(c, keyring);
   const health = query['health.status'];
   // Rarest entry first; undefined when an entry matches no app (then no page query is needed).
   const metadata =
@@ -127,7 +153,7 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
       : await orderMetadataFilter(db, accountId, JSON.parse(query.metadata) as Record<string, unknown>);
   const filter = {
     provider: query.provider,
-    health: health === undefined ? undefined : { status: health, keyring },
+    health: health === undefined ? undefined : { status: health, rules },
     metadata: metadata?.entries,
     commonDriver: metadata?.commonDriver,
   };
@@ -139,10 +165,10 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
   const { rows, hasMore } = await readPage(query, cursor, async (after, n) =>
     filter.metadata === undefined ? [] : listOAuthAppsPage(db, accountId, filter, after, n),
   );
-  if (!secrets) return c.json(pageBody(rows.map((row) => presentOAuthApp(row, keyring)), hasMore));
+  if (!secrets) return c.json(pageBody(rows.map((row) => presentOAuthApp(row, rules)), hasMore));
   // One reveal event for the page, naming every app whose secret it carries.
-  const revealed = await revealSecrets(db, requestActor(c), keyring, rows);
-  return c.json(pageBody(revealed.rows.map((row) => presentOAuthApp(row, keyring, revealed.reveals.get(row.id))), hasMore));
+  const revealed = await revealSecrets(db, requestActor(c), keyring, rows, rules.now, rules);
+  return c.json(pageBody(revealed.rows.map((row) => presentOAuthApp(row, rules, revealed.reveals.get(row.id))), hasMore));
 }
 
 export async function getHandler(c: Ctx<In<'query', GetOAuthAppQuery>>): Promise<Response> {
@@ -151,9 +177,10 @@ export async function getHandler(c: Ctx<In<'query', GetOAuthAppQuery>>): Promise
   const row = await findOAuthApp(c.var.db, c.var.auth.accountId, id);
   if (!row) throw notFound();
   const keyring = await keyringOf(c);
-  if (!secrets) return c.json(presentOAuthApp(row, keyring), 200, { ETag: oauthAppEtag(row) });
-  const revealed = await revealSecrets(c.var.db, requestActor(c), keyring, [row]);
-  return c.json(presentOAuthApp(revealed.rows[0]!, keyring, revealed.reveals.get(row.id)), 200, { ETag: oauthAppEtag(row) });
+  const rules = rulesOf(c, keyring);
+  if (!secrets) return c.json(presentOAuthApp(row, rules), 200, { ETag: oauthAppEtag(row) });
+  const revealed = await revealSecrets(c.var.db, requestActor(c), keyring, [row], rules.now, rules);
+  return c.json(presentOAuthApp(revealed.rows[0]!, rules, revealed.reveals.get(row.id)), 200, { ETag: oauthAppEtag(row) });
 }
 
 const MAX_UPDATE_ATTEMPTS = 3;
@@ -163,6 +190,9 @@ export async function updateHandler(c: Ctx<In<'json', UpdateOAuthAppInput>>): Pr
   const input = c.req.valid('json');
   const ifMatch = c.req.header('If-Match');
   const { db } = c.var;
+  // With verify=true: the provider's answer about the credentials the PATCH
+  // leaves (its own, or the stored ones it keeps), asked once, before any write.
+  let probed: { result: ProbeResult; generation: number; settings: string } | undefined;
   // Compare-and-swap on the version: a write that lands between our read and
   // our update makes the update miss, and we read again.
   for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
@@ -176,22 +206,44 @@ export async function updateHandler(c: Ctx<In<'json', UpdateOAuthAppInput>>): Pr
     }
     refuseBadSettings(current.provider, input.provider_settings);
     const keyring = await keyringOf(c);
+    // The credentials this PATCH leaves: asked about once; a retry whose row moved under the kept ones is a conflict.
+    const settings = input.provider_settings === undefined ? current.providerSettings : JSON.stringify(input.provider_settings ?? {});
+    const kept = { generation: input.client_secret === undefined ? current.clientSecretGeneration : 0, settings: input.provider_settings === undefined ? current.providerSettings : '' };
+    if (verifyRequested(c) && !probed) {
+      const stored = input.client_secret === undefined ? await openClientSecret(keyring, current) : undefined;
+      const clientSecret = input.client_secret ?? (stored && 'plaintext' in stored ? stored.plaintext : undefined);
+      const providerSettings = JSON.parse(settings) as ProviderSettings;
+      const result = await verifyBeforeSave(c, { accountId: current.accountId, provider: current.provider, providerSettings, clientId: current.clientId, clientSecret }, new Date());
+      probed = { result, ...kept };
+    } else if (probed && (probed.generation !== kept.generation || probed.settings !== kept.settings)) {
+      throw new ApiError('write_conflict', 'The OAuth app changed while its credentials were verified; retry.');
+    }
     const now = new Date();
-    const plan = await planOAuthAppUpdate(keyring, current, input, now);
+    const rules = rulesOf(c, keyring, now);
+    const planned = await planOAuthAppUpdate(keyring, current, input, now, rules);
+    const plan = probed ? withVerdict(current, planned?.changes ?? {}, verdictOf(probed.result, now), rules) : planned;
     // Nothing would change: no write, no event.
-    if (!plan) return answerResponse(jsonAnswer(200, presentOAuthApp(current, keyring), { ETag: etag }));
-    const answer = jsonAnswer(200, presentOAuthApp(plan.next, keyring), { ETag: oauthAppEtag(plan.next) });
+    if (!plan) return answerResponse(jsonAnswer(200, presentOAuthApp(current, rules), { ETag: etag }));
+    const answer = jsonAnswer(200, presentOAuthApp(plan.next, rules), { ETag: oauthAppEtag(plan.next) });
+    const fields = changedFields(plan.changes);
     const event: NewAuditEvent = {
       accountId: current.accountId,
       appIds: [current.id],
       action: 'oauth_app.updated',
       details: {
-        fields: changedFields(plan.changes),
+        fields,
         ...(plan.changes.clientSecretKeyId === undefined ? {} : { key_id: plan.changes.clientSecretKeyId }),
       },
     };
     const guard = and(oauthAppAtVersion(current), stillReserved(c))!;
-    const alongside = [...idempotentAnswer(c, answer, guard), ...auditStatements(db, event, requestActor(c), now, guard)];
+    const actor = requestActor(c);
+    const alongside = [
+      ...idempotentAnswer(c, answer, guard),
+      // A PATCH with verify=true that changes no field records the verdict alone.
+      ...(fields.length > 0 ? auditStatements(db, event, actor, now, guard) : []),
+      ...(probed ? auditStatements(db, verifiedEvent(current, probed.result), actor, now, guard) : []),
+      ...(plan.healthChange ? auditStatements(db, healthChangedEvent(current.accountId, current.id, plan.healthChange), actor, now, guard) : []),
+    ];
     if (await updateOAuthApp(db, current, plan.changes, guard, alongside)) {
       answered(c);
       return answerResponse(answer);
@@ -200,6 +252,9 @@ export async function updateHandler(c: Ctx<In<'json', UpdateOAuthAppInput>>): Pr
   }
   throw new ApiError('write_conflict', 'The OAuth app is being changed by other requests; retry.');
 }
+
+/** A verdict of a save: its columns, attempted now. */
+const verdictOf = (result: ProbeResult, now: Date) => ({ ...verdictColumns(result, now.toISOString()), verificationAttemptedAt: now.toISOString() });
 
 export async function deleteHandler(c: Ctx): Promise<Response> {
   const id = appId(c);

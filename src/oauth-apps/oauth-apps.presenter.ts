@@ -2,7 +2,7 @@
 // on one route: it is masked unless a reveal is passed in explicitly.
 import type { OAuthAppRow } from '../db/schema';
 import { apiTimestamp } from '../util/api-time';
-import { healthOf, type KeyIds } from './health';
+import { healthOf, type HealthRules } from './health';
 import { SECRET_MASK } from './oauth-apps.schemas';
 
 export interface OAuthAppObject {
@@ -11,6 +11,7 @@ export interface OAuthAppObject {
   name: string;
   client_id: string;
   client_secret: string | null;
+  client_secret_expires_at: string | null;
   metadata: Record<string, unknown>;
   provider_settings: Record<string, string>;
   health: { status: 'ok' | 'warn' | 'error'; notes: string[]; time: string };
@@ -32,10 +33,10 @@ export type Reveal = { clientSecret: string } | { failure: string; at: Date };
 
 export { apiTimestamp };
 
-/** The row as the API shows it; health reads the key id against `keyring` (no decryption). */
-export function presentOAuthApp(row: OAuthAppRow, keyring: KeyIds, reveal?: Reveal): OAuthAppObject {
+/** The row as the API shows it; health reads the key id against the keyring and the expiry against the clock (no decryption). */
+export function presentOAuthApp(row: OAuthAppRow, rules: HealthRules, reveal?: Reveal): OAuthAppObject {
   let clientSecret: string | null = SECRET_MASK;
-  const stored = healthOf(row, keyring);
+  const stored = healthOf(row, rules);
   let health = { status: stored.status, notes: stored.notes, time: apiTimestamp(stored.time) };
   if (reveal && 'clientSecret' in reveal) clientSecret = reveal.clientSecret;
   if (reveal && 'failure' in reveal) {
@@ -48,6 +49,7 @@ export function presentOAuthApp(row: OAuthAppRow, keyring: KeyIds, reveal?: Reve
     name: row.name,
     client_id: row.clientId,
     client_secret: clientSecret,
+    client_secret_expires_at: row.clientSecretExpiresAt === null ? null : apiTimestamp(row.clientSecretExpiresAt),
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     provider_settings: JSON.parse(row.providerSettings) as Record<string, string>,
     health,

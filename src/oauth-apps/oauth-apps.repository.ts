@@ -12,7 +12,7 @@
 import { and, desc, eq, getTableColumns, inArray, isNull, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, Statement } from '../db/client';
 import { accounts, oauthApps, type OAuthAppRow } from '../db/schema';
-import { VERDICT, type HealthStatus, type KeyIds } from './health';
+import { VERDICT, type HealthRules, type HealthStatus } from './health';
 import {
   indexMetadataStatement,
   indexStoredMetadataStatement,
@@ -163,6 +163,10 @@ export type OAuthAppChanges = Partial<
     | 'verificationProviderError'
     | 'verificationReason'
     | 'verificationStartedAt'
+    | 'verificationAttemptedAt'
+    | 'clientSecretExpiresAt'
+    | 'expiryStage'
+    | 'healthAnnounced'
   >
 >;
 
@@ -218,8 +222,8 @@ export async function deleteOAuthApp(db: Database, accountId: string, id: string
 
 export interface ListFilter {
   provider?: string | undefined;
-  /** Health as shown (src/oauth-apps/health.ts): the stored verdict and the key id against the keyring. */
-  health?: { status: HealthStatus; keyring: KeyIds } | undefined;
+  /** Health as shown (src/oauth-apps/health.ts): the stored verdicts, the key id against the keyring, the expiry against the clock. */
+  health?: { status: HealthStatus; rules: HealthRules } | undefined;
   /** Top-level keys that must be present with an equal JSON value (the first entry drives the page: orderMetadataFilter). */
   metadata?: MetadataFilter | Record<string, unknown> | undefined;
   /** False when the driver is known to match fewer than RARITY_CAP apps: the page is then one statement, with no windows. */
@@ -252,9 +256,10 @@ export function listOAuthApps(
 ) {
   const conditions: SQL[] = [eq(oauthApps.accountId, accountId)];
   if (filter.provider !== undefined) conditions.push(eq(oauthApps.provider, filter.provider));
-  if (filter.health !== undefined) conditions.push(healthIs(filter.health.status, filter.health.keyring));
   const cursor = position(accountId, after);
   const metadata = metadataFilterPlan(accountId, filter.metadata ?? {});
+  if (filter.health !== undefined && !metadata) return healthPage(db, accountId, filter, cursor, limit, filter.health);
+  if (filter.health !== undefined) conditions.push(healthIs(filter.health.status, filter.health.rules));
   // A query builder: awaiting it runs it; tests read its plan through toSQL().
   if (metadata) {
     const { driver } = metadata;
@@ -275,7 +280,6 @@ export function listOAuthApps(
       .limit(limit);
   }
   if (cursor) conditions.push(sql`(${oauthApps.createdAt}, ${oauthApps.id}) < ${cursor}`);
-  if (filter.health?.status === 'error') return errorPage(db, accountId, filter, cursor, limit, filter.health.keyring);
   return db
     .select()
     .from(oauthApps)
@@ -285,42 +289,53 @@ export function listOAuthApps(
 }
 
 /**
- * A page of the apps whose shown health is error, read by cause so that no
- * statement walks the account's healthy rows: the stored causes (a verdict of
- * error, a provider's invalid) from their partial index, and a key id the
- * keyring lacks from the key index, one range between each of its ids (rows
- * there exist only while an operator has removed a key still in use). Each
- * arm reads at most `limit` rows in list order; the page is the newest
- * `limit` of their union (a sort of at most (keys + 2) × limit ids).
+ * A page of the apps whose shown health is `status`, read by arms so that no
+ * statement walks rows of another status: each arm is one index, named
+ * (INDEXED BY), read in list order where the index has it (a prefix of the
+ * key/stage index, or the partial index of stored errors), else a range of
+ * rows that exist only while something is pending (a key removed from the
+ * keyring, an expiry the schedule has not staged yet), sorted. Each arm
+ * reads at most `limit` rows; the page is the newest `limit` of their union,
+ * fetched by primary key.
  */
-function errorPage(db: Database, accountId: string, filter: ListFilter, cursor: SQL | undefined, limit: number, keyring: KeyIds) {
-  // In a key range the cursor's time must not be an index range (unary +):
-  // else SQLite walks the account's rows older than the cursor instead.
-  const common = (extra: SQL, byKey = false) =>
-    and(
+function healthPage(
+  db: Database,
+  accountId: string,
+  filter: ListFilter,
+  cursor: SQL | undefined,
+  limit: number,
+  health: { status: HealthStatus; rules: HealthRules },
+) {
+  const arms = healthArms(health.status, health.rules).map(({ index, where, range }) => {
+    // In a range arm the cursor's time must not be an index range (unary +):
+    // else SQLite walks the rows older than the cursor instead.
+    const conditions = and(
       eq(oauthApps.accountId, accountId),
-      extra,
+      where,
       filter.provider === undefined ? undefined : eq(oauthApps.provider, filter.provider),
-      cursor ? sql`(${byKey ? sql`+` : sql``}${oauthApps.createdAt}, ${oauthApps.id}) < ${cursor}` : undefined,
-    )!;
-  const arm = (where: SQL) =>
-    sql`SELECT id FROM (SELECT ${oauthApps.id} AS id FROM ${oauthApps} WHERE ${where} ORDER BY ${oauthApps.createdAt} DESC, ${oauthApps.id} DESC LIMIT ${limit})`;
-  const stored = arm(common(STORED_ERROR));
-  const ids = [...keyring.keys.keys()].sort();
-  const ranges: SQL[] = [];
-  for (let i = 0; i <= ids.length; i++) {
-    const above = i > 0 ? sql`${oauthApps.clientSecretKeyId} > ${ids[i - 1]}` : undefined;
-    const below = i < ids.length ? sql`${oauthApps.clientSecretKeyId} < ${ids[i]}` : undefined;
-    ranges.push(arm(common(and(above, below)!, true)));
-  }
+      cursor ? sql`(${range ? sql`+` : sql``}${oauthApps.createdAt}, ${oauthApps.id}) < ${cursor}` : undefined,
+    );
+    return sql`SELECT id FROM (SELECT ${oauthApps.id} AS id FROM ${oauthApps} INDEXED BY ${sql.raw(index)} WHERE ${conditions} ORDER BY ${oauthApps.createdAt} DESC, ${oauthApps.id} DESC LIMIT ${limit})`;
+  });
   return db
     .select()
     .from(oauthApps)
     // The ids drive (primary-key lookups); the account check is kept but unary +
     // keeps SQLite from walking the account's index in list order instead.
-    .where(and(sql`${oauthApps.id} IN (${sql.join([stored, ...ranges], sql` UNION `)})`, sql`+${oauthApps.accountId} = ${accountId}`))
+    .where(and(sql`${oauthApps.id} IN (${unionOf(arms)})`, sql`+${oauthApps.accountId} = ${accountId}`))
     .orderBy(desc(oauthApps.createdAt), desc(oauthApps.id))
     .limit(limit);
+}
+
+/** D1 refuses a compound SELECT of more than a few terms: unions of at most this many, nested. */
+const UNION_TERMS = 4;
+
+/** The union of `selects` (each `SELECT id ...`), as nested compounds of at most UNION_TERMS terms. */
+function unionOf(selects: SQL[]): SQL {
+  if (selects.length <= UNION_TERMS) return sql.join(selects, sql` UNION `);
+  const groups: SQL[] = [];
+  for (let i = 0; i < selects.length; i += UNION_TERMS) groups.push(sql`SELECT id FROM (${unionOf(selects.slice(i, i + UNION_TERMS))})`);
+  return unionOf(groups);
 }
 
 /** The row value (created_at, id) a page starts after, in SQL. */
@@ -394,23 +409,107 @@ const setImmediateIfAny = (globalThis as { setImmediate?: (callback: () => void)
 const otherRequestsFirst = () =>
   new Promise<void>((resolve) => (setImmediateIfAny ? setImmediateIfAny(resolve) : setTimeout(resolve, 0)));
 
-/**
- * The stored causes of health error: custody's verdict, or the provider's
- * invalid, whatever custody says. Literal values, exactly the partial index's
- * WHERE (oauth_apps_account_error_created_id_idx): SQLite uses a partial index
- * only for queries that state its own terms.
- */
-const STORED_ERROR = sql.raw(`("oauth_apps"."health_status" = '${VERDICT.error}' OR "oauth_apps"."verification_status" = 'invalid')`);
+// The indexes' own terms, as literals: SQLite uses a partial index only for
+// queries that state its WHERE.
+const STORED_ERROR = sql.raw(
+  `("oauth_apps"."health_status" = '${VERDICT.error}' OR "oauth_apps"."verification_status" = 'invalid' OR "oauth_apps"."expiry_stage" = 'error')`,
+);
+const UNSTAGED = sql.raw(`"oauth_apps"."expiry_stage" IS NULL AND "oauth_apps"."client_secret_expires_at" IS NOT NULL`);
+const WARNED = sql.raw(`"oauth_apps"."expiry_stage" = 'warn'`);
+const INDEX = {
+  keyStage: 'oauth_apps_account_key_stage_created_id_idx',
+  storedError: 'oauth_apps_account_error_stage_created_id_idx',
+  unstaged: 'oauth_apps_account_unstaged_expiry_idx',
+  warned: 'oauth_apps_account_warned_expiry_idx',
+} as const;
 
-/** The rows whose shown health is `status`: the same rules as healthOf(), in SQL. */
-function healthIs(status: HealthStatus, keyring: KeyIds): SQL {
-  const ids = [...keyring.keys.keys()];
-  // Not STORED_ERROR negated: verification_status is NULL until verified, and NOT NULL is not true.
-  const verdictOk = and(eq(oauthApps.healthStatus, VERDICT.ok), or(isNull(oauthApps.verificationStatus), not(eq(oauthApps.verificationStatus, 'invalid'))))!;
-  if (status === 'ok') return and(verdictOk, eq(oauthApps.clientSecretKeyId, keyring.primaryId))!;
-  if (status === 'warn') {
-    const older = ids.filter((id) => id !== keyring.primaryId);
-    return older.length === 0 ? sql`0` : and(verdictOk, inArray(oauthApps.clientSecretKeyId, older))!;
+interface Arm {
+  index: string;
+  where: SQL;
+  /** Not list order on its index: a pending set's range, sorted. */
+  range?: boolean;
+}
+
+/** The live terms of health, as healthOf() reads them, at the rules' clock. */
+function liveTerms(rules: HealthRules) {
+  const now = rules.now.toISOString();
+  const soon = new Date(rules.now.getTime() + rules.expiryWarningMs).toISOString();
+  const expires = oauthApps.clientSecretExpiresAt;
+  return {
+    now,
+    soon,
+    // Not STORED_ERROR negated: verification_status is NULL until verified, and NOT NULL is not true.
+    verdictOk: and(eq(oauthApps.healthStatus, VERDICT.ok), or(isNull(oauthApps.verificationStatus), not(eq(oauthApps.verificationStatus, 'invalid'))))!,
+    notExpired: or(isNull(expires), sql`${expires} > ${now}`)!,
+    notExpiring: or(isNull(expires), sql`${expires} > ${soon}`)!,
+    key: (id: string) => eq(oauthApps.clientSecretKeyId, id),
+    stage: (stage: 'warn' | null) => (stage === null ? isNull(oauthApps.expiryStage) : eq(oauthApps.expiryStage, stage)),
+  };
+}
+
+/**
+ * The arms of a health page: together exactly the rows healthOf() shows with
+ * `status` (given the staging rule: a row's stored stage is never past its
+ * live one, except after SECRET_EXPIRY_WARNING_DAYS shrinks, which the
+ * demotion arm covers), each bounded by the page or by a pending set.
+ */
+function healthArms(status: HealthStatus, rules: HealthRules): Arm[] {
+  const t = liveTerms(rules);
+  const expires = oauthApps.clientSecretExpiresAt;
+  const ids = [...rules.keys.keys()].sort();
+  if (status === 'ok') {
+    return [
+      // The primary key's unstaged rows, in list order (skipping stored errors and the schedule's backlog).
+      { index: INDEX.keyStage, where: and(t.key(rules.primaryId), t.stage(null), t.verdictOk, t.notExpiring)! },
+      // Staged warn but no longer within the warning (the setting shrank): until the schedule un-stages them.
+      { index: INDEX.warned, where: and(WARNED, sql`${expires} > ${t.soon}`, t.key(rules.primaryId), t.verdictOk)!, range: true },
+    ];
   }
-  return or(STORED_ERROR, notInArray(oauthApps.clientSecretKeyId, ids))!;
+  if (status === 'warn') {
+    const healthyUnexpired = and(t.verdictOk, t.notExpired)!;
+    return [
+      // Under an older key, staged or not.
+      ...ids
+        .filter((id) => id !== rules.primaryId)
+        .flatMap((id) => [
+          { index: INDEX.keyStage, where: and(t.key(id), t.stage(null), healthyUnexpired)! },
+          { index: INDEX.keyStage, where: and(t.key(id), t.stage('warn'), healthyUnexpired)! },
+        ]),
+      // Under the primary key, staged warn and still within the warning.
+      { index: INDEX.keyStage, where: and(t.key(rules.primaryId), t.stage('warn'), healthyUnexpired, sql`${expires} <= ${t.soon}`)! },
+      // Within the warning, not staged yet (the schedule's backlog).
+      {
+        index: INDEX.unstaged,
+        where: and(UNSTAGED, sql`${expires} <= ${t.soon}`, sql`${expires} > ${t.now}`, t.verdictOk, inArray(oauthApps.clientSecretKeyId, ids))!,
+        range: true,
+      },
+    ];
+  }
+  // error: the stored causes (custody, the provider, an expiry staged error),
+  // the keys the keyring lacks (ranges between its ids), and the expiries
+  // passed but not staged error yet.
+  const ranges: Arm[] = [];
+  for (let i = 0; i <= ids.length; i++) {
+    const above = i > 0 ? sql`${oauthApps.clientSecretKeyId} > ${ids[i - 1]}` : undefined;
+    const below = i < ids.length ? sql`${oauthApps.clientSecretKeyId} < ${ids[i]}` : undefined;
+    ranges.push({ index: INDEX.keyStage, where: and(above, below)!, range: true });
+  }
+  return [
+    { index: INDEX.storedError, where: STORED_ERROR },
+    ...ranges,
+    { index: INDEX.unstaged, where: and(UNSTAGED, sql`${expires} <= ${t.now}`)!, range: true },
+    { index: INDEX.warned, where: and(WARNED, sql`${expires} <= ${t.now}`)!, range: true },
+  ];
+}
+
+/** The rows whose shown health is `status`, as one condition (the metadata filter's pages): the same rules as healthOf(), in SQL. */
+function healthIs(status: HealthStatus, rules: HealthRules): SQL {
+  const t = liveTerms(rules);
+  const ids = [...rules.keys.keys()];
+  const expires = oauthApps.clientSecretExpiresAt;
+  if (status === 'ok') return and(t.verdictOk, t.key(rules.primaryId), t.notExpiring)!;
+  if (status === 'warn') {
+    return and(t.verdictOk, inArray(oauthApps.clientSecretKeyId, ids), t.notExpired, or(not(t.key(rules.primaryId)), sql`${expires} <= ${t.soon}`))!;
+  }
+  return or(STORED_ERROR, notInArray(oauthApps.clientSecretKeyId, ids), sql`${expires} <= ${t.now}`)!;
 }

@@ -11,14 +11,22 @@ import { validationHook } from '../http/validation';
 import { idempotent } from '../idempotency/idempotency.middleware';
 import { createHandler, deleteHandler, getHandler, listHandler, updateHandler } from './oauth-apps.handlers';
 import { verifyHandler } from '../verification/verify.handler';
-import { createOAuthAppBody, getOAuthAppQuery, listOAuthAppsQuery, updateOAuthAppBody } from './oauth-apps.schemas';
+import { createOAuthAppBody, getOAuthAppQuery, listOAuthAppsQuery, saveOAuthAppQuery, updateOAuthAppBody } from './oauth-apps.schemas';
 
 const read = requireToken('oauth_apps:read');
 const write = requireToken('oauth_apps:write');
 
 export const oauthAppsRoutes = new Hono<AppEnv>()
   .get('/', read, zValidator('query', listOAuthAppsQuery, validationHook), listHandler)
-  .post('/', write, jsonBody(), zValidator('json', createOAuthAppBody, validationHook), idempotent(), createHandler)
+  .post(
+    '/',
+    write,
+    jsonBody(),
+    zValidator('json', createOAuthAppBody, validationHook),
+    zValidator('query', saveOAuthAppQuery, validationHook),
+    idempotent(),
+    createHandler,
+  )
   .all('/', methodNotAllowed(['GET', 'POST']))
   .get('/:id', read, zValidator('query', getOAuthAppQuery, validationHook), getHandler)
   .patch(
@@ -26,6 +34,7 @@ export const oauthAppsRoutes = new Hono<AppEnv>()
     write,
     jsonBody({ allowEmpty: true }),
     zValidator('json', updateOAuthAppBody, validationHook),
+    zValidator('query', saveOAuthAppQuery, validationHook),
     idempotent(),
     updateHandler,
   )

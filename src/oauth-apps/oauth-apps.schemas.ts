@@ -7,6 +7,7 @@ import {
   maxLength,
   never,
   nullable,
+  object,
   optional,
   pipe,
   record,
@@ -117,6 +118,23 @@ const providerSettings = pipe(
   ),
 );
 
+/** An ISO 8601 time with a zone ("2027-06-30T00:00:00Z", "+02:00"), a real calendar date, year 2000 to 9999. */
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
+export function isTimestamp(text: string): boolean {
+  const m = ISO_TIME.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const zone = m[9] === undefined ? [0, 0] : [Number(m[9]), Number(m[10])];
+  return (
+    year >= 2000 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth &&
+    hour <= 23 && minute <= 59 && second <= 59 && zone[0]! <= 23 && zone[1]! <= 59
+  );
+}
+const TIMESTAMP_RULE = 'must be an ISO 8601 time with a time zone, such as "2027-06-30T00:00:00Z", from the year 2000, or null';
+// When the client secret stops working (null: never, or not known).
+const expiresAt = nullable(string({ error: TIMESTAMP_RULE }).check(refine(isTimestamp, TIMESTAMP_RULE)));
+
 export const createOAuthAppBody = strictObject(
   {
     provider: zEnum(PROVIDER_IDS, { error: oneOfProviders }),
@@ -125,6 +143,7 @@ export const createOAuthAppBody = strictObject(
     name: text(LIMITS.name),
     metadata: optional(metadata),
     provider_settings: optional(providerSettings),
+    client_secret_expires_at: optional(expiresAt),
   },
   { error: 'must be a JSON object' },
 );
@@ -138,6 +157,8 @@ export const updateOAuthAppBody = strictObject(
     client_secret: optional(clientSecret),
     metadata: optional(nullable(metadata)),
     provider_settings: optional(nullable(providerSettings)),
+    // Omitted: unchanged, unless a new client_secret is sent (then null: a new secret's expiry is its own).
+    client_secret_expires_at: optional(expiresAt),
     provider: cannotBeChanged,
     client_id: cannotBeChanged,
   },
@@ -202,9 +223,18 @@ export const listOAuthAppsQuery = strictObject(
   { error: 'must be a query string' },
 );
 
+// Create and PATCH: verify=true asks the provider before anything is written
+// (src/verification/validate-on-save.ts). Not strict: these routes took no
+// query before, and a parameter a client already sends must not start failing.
+export const saveOAuthAppQuery = object(
+  { verify: optional(zEnum(['true', 'false'], { error: queryValue('must be true or false') })) },
+  { error: 'must be a query string' },
+);
+
 export const getOAuthAppQuery = strictObject({ truncate_secrets: truncateSecrets }, { error: 'must be a query string' });
 
 export type CreateOAuthAppInput = output<typeof createOAuthAppBody>;
 export type UpdateOAuthAppInput = output<typeof updateOAuthAppBody>;
 export type ListOAuthAppsQuery = output<typeof listOAuthAppsQuery>;
 export type GetOAuthAppQuery = output<typeof getOAuthAppQuery>;
+export type SaveOAuthAppQuery = output<typeof saveOAuthAppQuery>;

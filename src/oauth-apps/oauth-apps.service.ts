@@ -5,7 +5,9 @@ import { DecryptionError, open, seal, type FieldContext } from '../crypto/field-
 import type { Keyring } from '../crypto/keyring';
 import type { OAuthAppRow } from '../db/schema';
 import { canonicalJson } from '../util/canonical-json';
-import { notes, VERDICT } from './health';
+import type { AnnouncedChange } from '../audit/audit.repository';
+import type { Announce } from '../keys/custody.repository';
+import { expiryStageOf, healthOf, healthRules, notes, VERDICT, type HealthRules, type HealthStatus } from './health';
 import type { OAuthAppChanges } from './oauth-apps.repository';
 import type { CreateOAuthAppInput, UpdateOAuthAppInput } from './oauth-apps.schemas';
 
@@ -16,17 +18,27 @@ export function clientSecretContext(row: Pick<OAuthAppRow, 'accountId' | 'id' | 
   return { accountId: row.accountId, rowId: row.id, field: CLIENT_SECRET_FIELD, generation: row.clientSecretGeneration };
 }
 
+/** A time as stored: UTC with milliseconds (text order is time order). */
+export const storedTime = (text: string | null | undefined) => (text === null || text === undefined ? null : new Date(text).toISOString());
+
+/** The row's expiry stage and announced status, as a write leaves them: both what the row shows now. */
+export function withShownHealth<R extends OAuthAppRow>(row: R, rules: HealthRules): R {
+  const expiryStage = expiryStageOf(row.clientSecretExpiresAt, rules);
+  return { ...row, expiryStage, healthAnnounced: healthOf(row, rules, expiryStage).status };
+}
+
 /** The row for a new app, its secret sealed. The plaintext goes no further. */
 export async function newOAuthAppRow(
   keyring: Keyring,
   accountId: string,
   input: CreateOAuthAppInput,
   now: Date,
+  rules: HealthRules = healthRules(keyring, undefined, now),
 ): Promise<OAuthAppRow> {
   const id = crypto.randomUUID();
   const at = now.toISOString();
   const sealed = await seal(keyring, input.client_secret, clientSecretContext({ accountId, id, clientSecretGeneration: 1 }));
-  return {
+  return withShownHealth({
     id,
     accountId,
     provider: input.provider,
@@ -42,10 +54,13 @@ export async function newOAuthAppRow(
     healthNotes: '[]',
     healthTime: at,
     ...NOT_VERIFIED,
+    clientSecretExpiresAt: storedTime(input.client_secret_expires_at),
+    expiryStage: null,
+    healthAnnounced: VERDICT.ok,
     version: 1,
     createdAt: at,
     updatedAt: at,
-  };
+  }, rules);
 }
 
 /** A verification's columns when there is none (never verified, or the secret or settings changed since). */
@@ -55,6 +70,7 @@ export const NOT_VERIFIED = {
   verificationProviderError: null,
   verificationReason: null,
   verificationStartedAt: null,
+  verificationAttemptedAt: null,
 } as const;
 
 /**
@@ -67,7 +83,8 @@ export async function planOAuthAppUpdate(
   current: OAuthAppRow,
   input: UpdateOAuthAppInput,
   now: Date,
-): Promise<{ changes: OAuthAppChanges; next: OAuthAppRow } | undefined> {
+  rules: HealthRules,
+): Promise<{ changes: OAuthAppChanges; next: OAuthAppRow; healthChange?: HealthChange } | undefined> {
   const changes: OAuthAppChanges = {};
   if (input.name !== undefined && input.name !== current.name) changes.name = input.name;
   if (input.metadata !== undefined) {
@@ -91,12 +108,43 @@ export async function planOAuthAppUpdate(
     changes.healthNotes = '[]';
     changes.healthTime = now.toISOString();
   }
+  // A new secret's expiry is its own: unsaid, it is not known (null).
+  const expiresAt = input.client_secret_expires_at !== undefined ? storedTime(input.client_secret_expires_at) : input.client_secret !== undefined ? null : undefined;
+  if (expiresAt !== undefined && expiresAt !== current.clientSecretExpiresAt) changes.clientSecretExpiresAt = expiresAt;
   if (Object.keys(changes).length === 0) return undefined;
   // A verdict is about the secret and endpoint it was reached with: a new one
   // of either clears it, and the per-app minute with it.
   if (changes.clientSecretCiphertext !== undefined || changes.providerSettings !== undefined) Object.assign(changes, NOT_VERIFIED);
   changes.updatedAt = now.toISOString();
-  return { changes, next: { ...current, ...changes, version: current.version + 1 } };
+  const next = withShownHealth({ ...current, ...changes, version: current.version + 1 }, rules);
+  changes.expiryStage = next.expiryStage;
+  changes.healthAnnounced = next.healthAnnounced;
+  return { changes, next, ...healthChangeOf(current, next) };
+}
+
+/**
+ * A save's changes with a verdict of verify=true added (after a new secret's
+ * NOT_VERIFIED: the verdict is about the credentials written). The verdict is
+ * not a field: it moves the version, not updated_at.
+ */
+export function withVerdict(current: OAuthAppRow, changes: OAuthAppChanges, verdict: OAuthAppChanges, rules: HealthRules) {
+  const all: OAuthAppChanges = { ...changes, ...verdict };
+  const next = withShownHealth({ ...current, ...all, version: current.version + 1 }, rules);
+  all.expiryStage = next.expiryStage;
+  all.healthAnnounced = next.healthAnnounced;
+  return { changes: all, next, ...healthChangeOf(current, next) };
+}
+
+/** The shown status moved from the one last announced: the oauth_app.health_changed event's content. */
+export interface HealthChange {
+  from: HealthStatus;
+  to: HealthStatus;
+}
+
+export function healthChangeOf(before: Pick<OAuthAppRow, 'healthAnnounced'>, after: Pick<OAuthAppRow, 'healthAnnounced'>): { healthChange?: HealthChange } {
+  return before.healthAnnounced === after.healthAnnounced
+    ? {}
+    : { healthChange: { from: before.healthAnnounced as HealthStatus, to: after.healthAnnounced as HealthStatus } };
 }
 
 /** The plaintext client secret of a row; throws DecryptionError if it does not open. */
@@ -115,6 +163,7 @@ export function changedFields(changes: OAuthAppChanges): ChangedField[] {
   if (changes.metadata !== undefined) fields.push('metadata');
   if (changes.clientSecretCiphertext !== undefined) fields.push('client_secret');
   if (changes.providerSettings !== undefined) fields.push('provider_settings');
+  if (changes.clientSecretExpiresAt !== undefined) fields.push('client_secret_expires_at');
   return fields;
 }
 
@@ -134,4 +183,16 @@ export async function openClientSecret(keyring: Keyring, row: OAuthAppRow): Prom
     if (err.reason === 'missing-key') return { note: notes.missingKey(row.clientSecretKeyId), rowAtFault: false };
     return { note: notes.undecryptable(err.message), rowAtFault: true };
   }
+}
+
+/** What writing `changes` to `row` announces: the status last announced, and the one it shows after. */
+export function announceOf(row: OAuthAppRow, changes: Partial<OAuthAppRow>, rules: HealthRules): Announce {
+  return { from: row.healthAnnounced, to: healthOf({ ...row, ...changes }, rules).status };
+}
+
+/** The rows among judged ones whose shown status moves: their oauth_app.health_changed events. */
+export function movedAnnouncements(judged: { row: OAuthAppRow; announce: Announce }[]): AnnouncedChange[] {
+  return judged
+    .filter(({ announce }) => announce.from !== announce.to)
+    .map(({ row, announce }) => ({ id: row.id, ciphertext: row.clientSecretCiphertext, expiresAt: row.clientSecretExpiresAt, ...announce }));
 }

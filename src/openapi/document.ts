@@ -106,6 +106,7 @@ const APP_EXAMPLE = {
   name: 'Arakkis - Stripe',
   client_id: CREATE_EXAMPLE.client_id,
   client_secret: SECRET_MASK,
+  client_secret_expires_at: null,
   metadata: { custom_property: 42 },
   provider_settings: {},
   health: { status: 'ok', notes: [], time: CREATED_AT },
@@ -180,6 +181,11 @@ const PARAMS = {
     format: 'uuid',
     example: APP_ID_EXAMPLE,
   }),
+  verify: query(
+    'verify',
+    'true: ask the provider about the credentials before writing (validate on save). A rejection answers 422 credentials_rejected, writes nothing, and releases the Idempotency-Key for a corrected retry; valid or inconclusive saves, with the verification shown.',
+    { type: 'string', enum: ['true', 'false'], example: 'true' },
+  ),
   action: query('action', 'Only events of this action.', { type: 'string', enum: [...AUDIT_ACTIONS], example: 'oauth_app.updated' }),
 };
 
@@ -195,8 +201,8 @@ const ERRORS: Record<string, string> = {
   '412': 'If-Match does not match the current ETag (the answer carries the current ETag).',
   '413': `The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`,
   '415': 'The body is not sent as application/json.',
-  '422': 'The request failed validation (or reused an Idempotency-Key with a different request): validation_errors names each field or header. On verify: the provider offers no app-level probe (verification_unsupported), or provider_settings lack what its token endpoint needs.',
-  '429': 'Too many requests with this API token, or too many without a valid token from this client address; on verify, the app was verified less than a minute ago or the account spent its hourly verifications. Retry after Retry-After seconds.',
+  '422': 'The request failed validation (or reused an Idempotency-Key with a different request): validation_errors names each field or header. On verify (and a save with verify=true): the provider offers no app-level probe (verification_unsupported), or provider_settings lack what its token endpoint needs; on a save with verify=true, the provider rejected the client credentials (credentials_rejected, with provider_error: nothing was written).',
+  '429': 'Too many requests with this API token, or too many without a valid token from this client address; on verify, the app was verified less than a minute ago or the account spent its hourly verifications (also on a save with verify=true). Retry after Retry-After seconds.',
   '500': 'The server is misconfigured or failed unexpectedly; nothing was changed. Quote request_id.',
   '503': 'Storage is busy or unreachable; retry after Retry-After seconds (with the same Idempotency-Key).',
 };
@@ -226,10 +232,12 @@ const CODE_MEANINGS: Record<ErrorCode, string> = {
   validation_failed: 'a field or parameter is invalid (validation_errors)',
   idempotency_key_reused: 'the Idempotency-Key was used with a different request',
   verification_unsupported: "verify only: the app's provider offers no app-level probe (GET /v1/providers says why); nothing was sent",
+  credentials_rejected:
+    'create or PATCH with verify=true: the provider rejected the client credentials (provider_error says its code); nothing was written and the Idempotency-Key was released, so a corrected retry may reuse it',
   rate_limited: "the token's rate limit is spent",
   unauthenticated_rate_limited: "this address's allowance for requests without a valid token is spent",
   verification_rate_limited: 'verify only: the app was verified less than a minute ago',
-  verification_budget_spent: "verify only: the account's verifications of this hour (VERIFICATIONS_PER_ACCOUNT_PER_HOUR) are spent",
+  verification_budget_spent: "verify, or a save with verify=true: the account's verifications of this hour (VERIFICATIONS_PER_ACCOUNT_PER_HOUR) are spent",
   misconfigured: 'the server is misconfigured',
   internal_error: 'an unexpected error',
   storage_unavailable: 'storage is busy or unreachable',
@@ -323,6 +331,8 @@ const APP_FIELDS: Record<string, string> = {
   name: `A display name: 1-${LIMITS.name} characters, ${STRING_RULES}.`,
   metadata: `Any JSON object of yours: at most ${LIMITS.metadataBytes / 1024} KiB as JSON, ${LIMITS.metadataKeys} top-level keys, nested at most ${LIMITS.metadataDepth} deep; no top-level __proto__; numbers finite and within ±(2^53 - 1). The list filters on its top-level keys.`,
   provider_settings: `The values the provider's token endpoint template needs, where its host is per tenant (GET /v1/providers lists each provider's settings and the pattern each must match, e.g. {"shop": "acme"} for Shopify): strings of at most ${LIMITS.providerSettingLength} characters; a setting the provider does not take, or a value that would make a URL off the provider's hosts, is refused. Default {}.`,
+  client_secret_expires_at:
+    'When the client secret stops working at the provider (e.g. Microsoft Entra: 2 years after it was made): an ISO 8601 time with a time zone, from the year 2000, or null for never / not known (the default). Health warns SECRET_EXPIRY_WARNING_DAYS (default 30) before it and is error from it.',
 };
 const APP_OBJECT: Record<string, string> = {
   id: 'The app id (a UUID made by the server).',
@@ -330,13 +340,14 @@ const APP_OBJECT: Record<string, string> = {
   name: 'The display name.',
   client_id: 'The OAuth client id.',
   client_secret: `"${SECRET_MASK}"; the plaintext only with truncate_secrets=false (null if it cannot be decrypted).`,
+  client_secret_expires_at: 'When the client secret expires (UTC, to the second), as told; null: never, or not known.',
   metadata: 'The metadata object ({} when none), its keys sorted.',
   provider_settings: "The values of the provider's token endpoint template ({} when none), its keys sorted.",
   health: 'Whether the app can be used: our custody of the secret and, once verified, the provider\'s verdict on the credentials.',
   'health.status':
-    'ok: the secret is under the primary key and last decrypted fine, and the provider did not reject the credentials; warn: under an older key (re-encryption pending); error: its key is missing, it does not decrypt, or the provider rejected the client credentials (verification.status invalid). An inconclusive verification never changes it.',
+    'The worst of its facts, read now. ok: the secret is under the primary key and last decrypted fine, the provider did not reject the credentials, and it does not expire within the warning; warn: under an older key (re-encryption pending), or client_secret_expires_at is within SECRET_EXPIRY_WARNING_DAYS; error: its key is missing, it does not decrypt, the provider rejected the client credentials (verification.status invalid), or client_secret_expires_at has passed. An inconclusive verification never changes it. Each change of it is recorded as an oauth_app.health_changed event.',
   'health.notes': 'Sentences saying why, when not ok; and why the last verification could not tell, when it was inconclusive.',
-  'health.time': 'When the state was last established (the secret sealed, re-encrypted, decrypted or verified).',
+  'health.time': 'When the state was last established (the secret sealed, re-encrypted, decrypted or verified, or an expiry threshold crossed).',
   verification: 'The provider\'s last verdict on the client credentials (POST /v1/oauth-apps/{id}/verify); null when never verified, or since a new client_secret or provider_settings. An inconclusive result never replaces a valid or invalid one.',
   'verification.status':
     'valid: the provider authenticated the client and refused only the never-issued code; invalid: it rejected the client credentials; inconclusive: it could not tell (reason).',
@@ -346,7 +357,13 @@ const APP_OBJECT: Record<string, string> = {
   created_at: 'When the app was created (UTC, to the second).',
   updated_at: 'When a value of the app last changed (not on re-encryption).',
 };
-const TIMES = { created_at: 'date-time', updated_at: 'date-time', 'health.time': 'date-time', 'verification.time': 'date-time' };
+const TIMES = {
+  created_at: 'date-time',
+  updated_at: 'date-time',
+  client_secret_expires_at: 'date-time',
+  'health.time': 'date-time',
+  'verification.time': 'date-time',
+};
 const PAGE = (item: string) => ({ data: `The page, newest first: ${item}.`, has_more: 'Whether another page follows (send the last id as starting_after).' });
 
 export function openApiDocument(): Json {
@@ -369,6 +386,8 @@ export function openApiDocument(): Json {
       'details.verdict': 'oauth_app.verified: valid, invalid or inconclusive.',
       'details.provider_error': "oauth_app.verified: the provider's error code, never its text.",
       'details.reason': 'oauth_app.verified, when inconclusive: why it could not tell.',
+      'details.previous_status': 'oauth_app.health_changed: the health status shown before (the one the previous change announced).',
+      'details.status': 'oauth_app.health_changed: the health status shown now.',
       token_id: 'The API token that acted; null for key custody runs.',
       request_id: 'The Request-Id of the request, or a run_ id for key custody runs.',
       created_at: 'When it happened (UTC, with milliseconds).',
@@ -380,6 +399,7 @@ export function openApiDocument(): Json {
     summary: 'One sentence saying what went wrong, for people.',
     validation_errors: 'On every 422: each failing field, parameter or header, with its reasons.',
     existing_id: 'On app_duplicate: the id of the app that has this provider and client_id.',
+    provider_error: "On credentials_rejected: the provider's error code (e.g. invalid_client), never its text.",
     failed_check: 'On not_ready: the first readiness check that failed (configuration, keyring, storage; draining while the server shuts down).',
     request_id: 'The request id (also the Request-Id header): quote it in support requests.',
   });
@@ -419,10 +439,11 @@ export function openApiDocument(): Json {
         post: operation({
           id: 'createOAuthApp',
           summary: 'Create an OAuth app',
-          description: 'Registers the credentials; the secret is encrypted before it is stored, and the answer masks it.',
+          description:
+            'Registers the credentials; the secret is encrypted before it is stored, and the answer masks it. With verify=true the provider is asked first (as POST /v1/oauth-apps/{id}/verify asks it, counting against VERIFICATIONS_PER_ACCOUNT_PER_HOUR): a rejection answers 422 credentials_rejected and writes nothing; valid or inconclusive saves the app with that verification.',
           tag: 'OAuth apps',
           scope: 'oauth_apps:write',
-          parameters: [idempotencyKey],
+          parameters: [idempotencyKey, PARAMS.verify],
           body: { schema: ref('CreateOAuthAppRequest'), required: true, example: CREATE_EXAMPLE },
           success: { status: '200', description: 'The app, its secret masked.', schema: ref('OAuthApp'), example: APP_EXAMPLE, etag: true, idempotent: true },
           errors: [...WITH_BODY, '409'],
@@ -443,10 +464,10 @@ export function openApiDocument(): Json {
           id: 'updateOAuthApp',
           summary: 'Change an OAuth app',
           description:
-            'Changes name, client_secret, metadata and provider_settings (omitted fields unchanged; metadata and provider_settings replace the stored object, null clears it). An empty body changes nothing. provider and client_id cannot be changed. A new client_secret or provider_settings clears the verification (and its one-a-minute limit).',
+            'Changes name, client_secret, client_secret_expires_at, metadata and provider_settings (omitted fields unchanged; metadata and provider_settings replace the stored object, null clears it). An empty body changes nothing. provider and client_id cannot be changed. A new client_secret or provider_settings clears the verification (and its one-a-minute limit); a new client_secret without client_secret_expires_at sets it to null. With verify=true the credentials the change leaves are put to the provider first: a rejection answers 422 credentials_rejected and changes nothing.',
           tag: 'OAuth apps',
           scope: 'oauth_apps:write',
-          parameters: [appIdParam, idempotencyKey, ifMatch],
+          parameters: [appIdParam, idempotencyKey, ifMatch, PARAMS.verify],
           body: { schema: ref('UpdateOAuthAppRequest'), required: false, example: { name: 'Arrakis - Stripe (prod)', metadata: { team: 'billing' } } },
           success: {
             status: '200',
@@ -670,6 +691,7 @@ export function openApiDocument(): Json {
           name: APP_FIELDS.name!,
           provider_settings: `${APP_FIELDS.provider_settings} null clears it to {}.`,
           client_secret: `${APP_FIELDS.client_secret} A new secret is a new generation.`,
+          client_secret_expires_at: `${APP_FIELDS.client_secret_expires_at} Omitted: unchanged, unless client_secret is sent (then null).`,
           metadata: `${APP_FIELDS.metadata} null clears it to {}.`,
         }),
         RotateRequest: described('RotateRequest', jsonSchema(rotateBody), {

@@ -17,6 +17,7 @@ export const oauthApp = strictObject({
   name: string(),
   client_id: string(),
   client_secret: nullable(string()),
+  client_secret_expires_at: nullable(timestamp),
   metadata: record(string(), unknown()),
   provider_settings: record(string(), string()),
   health: strictObject({ status: zEnum(HEALTH_STATUSES), notes: array(string()), time: timestamp }),
@@ -61,7 +62,7 @@ export const auditEvent = strictObject({
   app_id: nullable(string()),
   app_ids: array(string()),
   details: strictObject({
-    fields: optional(array(zEnum(['name', 'metadata', 'client_secret', 'provider_settings']))),
+    fields: optional(array(zEnum(['name', 'metadata', 'client_secret', 'provider_settings', 'client_secret_expires_at']))),
     key_id: optional(string()),
     from_key_id: optional(string()),
     run_id: optional(string()),
@@ -70,6 +71,8 @@ export const auditEvent = strictObject({
     verdict: optional(zEnum(['valid', 'invalid', 'inconclusive'])),
     provider_error: optional(string()),
     reason: optional(zEnum(INCONCLUSIVE_REASONS)),
+    previous_status: optional(zEnum(HEALTH_STATUSES)),
+    status: optional(zEnum(HEALTH_STATUSES)),
   }),
   token_id: nullable(string()),
   request_id: string(),
@@ -104,6 +107,7 @@ export const error = strictObject({
   summary: string(),
   validation_errors: optional(record(string(), array(string()))),
   existing_id: optional(string()),
+  provider_error: optional(string()),
   failed_check: optional(zEnum(READINESS_CHECKS)),
   request_id: string(),
 });

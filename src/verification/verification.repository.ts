@@ -2,12 +2,14 @@
 // outbound budget: claiming a verification (the per-app minute and the
 // per-account hour, in one batch, before anything is sent) and recording its
 // verdict with its event (in one batch, after).
-import { and, eq, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { Actor, NewAuditEvent } from '../audit/audit-events';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { healthChangedEvent, type Actor, type NewAuditEvent } from '../audit/audit-events';
 import { auditStatements } from '../audit/audit.repository';
 import type { Database, Statement } from '../db/client';
 import { accounts, oauthApps, type OAuthAppRow } from '../db/schema';
+import type { HealthRules } from '../oauth-apps/health';
 import { oauthAppExists, ownApp } from '../oauth-apps/oauth-apps.repository';
+import { healthChangeOf, withShownHealth } from '../oauth-apps/oauth-apps.service';
 import type { ProbeResult } from './probe';
 
 /** At most one verification a minute per app through the endpoint. */
@@ -39,7 +41,7 @@ export async function claimVerification(db: Database, row: Pick<OAuthAppRow, 'ac
     const [slot] = await db.batch([
       db
         .update(oauthApps)
-        .set({ verificationStartedAt: at })
+        .set({ verificationStartedAt: at, verificationAttemptedAt: at })
         .where(and(ownApp(row.accountId, row.id), slotFree, budgetRoom))
         .returning({ id: oauthApps.id }),
       db
@@ -65,37 +67,66 @@ export async function claimVerification(db: Database, row: Pick<OAuthAppRow, 'ac
   return { claimed: false, limit: 'account', retryAfterSeconds: Math.max(1, Math.ceil((nextHour - now.getTime()) / 1000)) };
 }
 
-/** What was verified: the row as read before the probe (its secret generation and settings). */
-export type Probed = Pick<OAuthAppRow, 'accountId' | 'id' | 'clientSecretGeneration' | 'providerSettings'>;
+/**
+ * One unit of the account's hourly budget, for a verification with no app
+ * slot (a save with verify=true: the app is not written yet, or is being
+ * replaced). The seconds until the next hour when none is left.
+ */
+export async function claimAccountBudget(db: Database, accountId: string, perHour: number, now: Date): Promise<{ claimed: true } | { claimed: false; retryAfterSeconds: number }> {
+  const window = budgetWindow(now);
+  if (perHour > 0) {
+    const claimed = await db
+      .update(accounts)
+      .set({
+        verificationCount: sql`CASE WHEN ${accounts.verificationWindow} = ${window} THEN ${accounts.verificationCount} + 1 ELSE 1 END`,
+        verificationWindow: window,
+      })
+      .where(and(eq(accounts.id, accountId), sql`NOT (${accounts.verificationWindow} IS ${window} AND ${accounts.verificationCount} >= ${perHour})`))
+      .returning({ id: accounts.id });
+    if (claimed.length > 0) return { claimed: true };
+  }
+  const nextHour = new Date(`${window}:00:00.000Z`).getTime() + 3_600_000;
+  return { claimed: false, retryAfterSeconds: Math.max(1, Math.ceil((nextHour - now.getTime()) / 1000)) };
+}
 
 /**
- * The verdict and its event, in one batch. The verdict is stored only if the
- * app still has the secret and settings that were probed (a new one cleared
- * the verdict, and this one is not about it), and an inconclusive result never
- * replaces a valid or invalid verdict. The event records every attempt whose
- * app still exists. The stored verdict bumps the version (the answer changes).
- * `alongside` commits with them (custody's verdict on a secret that did not
- * open). The row as stored, or undefined when the verdict was not.
+ * The scheduled verification's claim: up to `limit` verified apps whose last
+ * attempt started at or before `cutoff`, the longest unasked first (on the
+ * partial index oauth_apps_verification_due_idx), marked as attempted now in
+ * the same statement, so two runs never take the same app. Across accounts:
+ * the oldest attempts go first, whoever holds them. The per-app minute
+ * (verification_started_at) and the account's budget are the endpoint's and
+ * are left alone.
  */
-export async function recordVerification(
-  db: Database,
-  probed: Probed,
-  result: ProbeResult,
-  actor: Actor,
-  now: Date,
-  alongside: Statement[] = [],
-): Promise<OAuthAppRow | undefined> {
-  const at = now.toISOString();
-  const same: SQL = and(
-    ownApp(probed.accountId, probed.id),
-    eq(oauthApps.clientSecretGeneration, probed.clientSecretGeneration),
-    eq(oauthApps.providerSettings, probed.providerSettings),
-  )!;
-  const replaceable =
-    result.status === 'inconclusive' ? or(isNull(oauthApps.verificationStatus), eq(oauthApps.verificationStatus, 'inconclusive')) : undefined;
-  const event: NewAuditEvent = {
-    accountId: probed.accountId,
-    appIds: [probed.id],
+export function claimDueVerifications(db: Database, cutoff: Date, limit: number, now: Date) {
+  const due = db
+    .select({ id: oauthApps.id })
+    .from(oauthApps)
+    .where(and(isNotNull(oauthApps.verificationStatus), lte(oauthApps.verificationAttemptedAt, cutoff.toISOString())))
+    .orderBy(asc(oauthApps.verificationAttemptedAt))
+    .limit(limit);
+  return db
+    .update(oauthApps)
+    .set({ verificationAttemptedAt: now.toISOString() })
+    .where(inArray(oauthApps.id, due))
+    .returning();
+}
+
+/** The verification columns of a verdict, as stored. */
+export function verdictColumns(result: ProbeResult, at: string) {
+  return {
+    verificationStatus: result.status,
+    verificationTime: at,
+    verificationProviderError: result.providerError ?? null,
+    verificationReason: result.status === 'inconclusive' ? result.reason : null,
+  };
+}
+
+/** The oauth_app.verified event of a verdict. */
+export function verifiedEvent(row: Pick<OAuthAppRow, 'accountId' | 'id'>, result: ProbeResult): NewAuditEvent {
+  return {
+    accountId: row.accountId,
+    appIds: [row.id],
     action: 'oauth_app.verified',
     details: {
       verdict: result.status,
@@ -103,19 +134,58 @@ export async function recordVerification(
       ...(result.status === 'inconclusive' ? { reason: result.reason } : {}),
     },
   };
+}
+
+/**
+ * The verdict and its events, in one batch. The verdict is stored only if the
+ * app still is as probed: the same secret and settings (a new one cleared the
+ * verdict, and this one is not about it), and the same expiry and announced
+ * status (what the health change was judged against); an inconclusive result
+ * never replaces a valid or invalid verdict. The oauth_app.verified event
+ * records every attempt whose app still exists; oauth_app.health_changed
+ * comes with a stored verdict that moves the shown status. The stored verdict
+ * bumps the version (the answer changes). `alongside` commits first (custody's
+ * verdict on a secret that did not open; the row is judged as it leaves it:
+ * `custody`). The row as stored, or undefined when the verdict was not.
+ */
+export async function recordVerification(
+  db: Database,
+  probed: OAuthAppRow,
+  result: ProbeResult,
+  actor: Actor,
+  now: Date,
+  rules: HealthRules,
+  alongside: Statement[] = [],
+  custody: Partial<OAuthAppRow> = {},
+): Promise<OAuthAppRow | undefined> {
+  const at = now.toISOString();
+  const same: SQL = and(
+    ownApp(probed.accountId, probed.id),
+    eq(oauthApps.clientSecretGeneration, probed.clientSecretGeneration),
+    eq(oauthApps.providerSettings, probed.providerSettings),
+    sql`${oauthApps.clientSecretExpiresAt} IS ${probed.clientSecretExpiresAt}`,
+  )!;
+  const replaceable =
+    result.status === 'inconclusive' ? or(isNull(oauthApps.verificationStatus), eq(oauthApps.verificationStatus, 'inconclusive')) : undefined;
+  const before = { ...probed, ...custody };
+  const after = withShownHealth({ ...before, ...verdictColumns(result, at) }, rules);
+  const applies = and(same, replaceable, eq(oauthApps.healthAnnounced, before.healthAnnounced))!;
+  const { healthChange } = healthChangeOf(before, after);
   const statements: Statement[] = [
     ...alongside,
-    ...auditStatements(db, event, actor, now, oauthAppExists(probed.accountId, probed.id)),
+    ...auditStatements(db, verifiedEvent(probed, result), actor, now, oauthAppExists(probed.accountId, probed.id)),
+    ...(healthChange
+      ? auditStatements(db, healthChangedEvent(probed.accountId, probed.id, healthChange), actor, now, sql`EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${applies})`)
+      : []),
     db
       .update(oauthApps)
       .set({
-        verificationStatus: result.status,
-        verificationTime: at,
-        verificationProviderError: result.providerError ?? null,
-        verificationReason: result.status === 'inconclusive' ? result.reason : null,
+        ...verdictColumns(result, at),
+        expiryStage: after.expiryStage,
+        healthAnnounced: after.healthAnnounced,
         version: sql`${oauthApps.version} + 1`,
       })
-      .where(and(same, replaceable))
+      .where(applies)
       .returning(),
   ];
   const results = await db.batch(statements as [Statement, ...Statement[]]);

@@ -6,25 +6,24 @@
 // request, the probe, the verdict and its event in one batch.
 import type { Context } from 'hono';
 import { requestActor } from '../audit/audit-events';
+import { healthChangedEventStatements } from '../audit/audit.repository';
+import type { AppConfig } from '../config/app-config';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/errors';
 import { validationError } from '../http/validation';
-import { appId, keyringOf, notFound } from '../oauth-apps/oauth-apps.handlers';
+import { appId, keyringOf, notFound, rulesOf } from '../oauth-apps/oauth-apps.handlers';
 import { oauthAppEtag, presentOAuthApp } from '../oauth-apps/oauth-apps.presenter';
 import { findOAuthApp } from '../oauth-apps/oauth-apps.repository';
-import { openClientSecret } from '../oauth-apps/oauth-apps.service';
+import { announceOf, movedAnnouncements, openClientSecret } from '../oauth-apps/oauth-apps.service';
 import { recordVerdictsStatement } from '../keys/custody.repository';
+import type { OAuthAppRow } from '../db/schema';
 import { probeTokenEndpoint, type ProbeResult } from './probe';
-import { tokenEndpointOf, type ProviderSettings } from './token-endpoint';
+import { tokenEndpointOf, type Endpoint, type ProviderSettings } from './token-endpoint';
 import { claimVerification, recordVerification } from './verification.repository';
 
-export async function verifyHandler(c: Context<AppEnv>): Promise<Response> {
-  const id = appId(c);
-  const { db, config } = c.var;
-  const row = await findOAuthApp(db, c.var.auth.accountId, id);
-  if (!row) throw notFound();
-
-  const endpoint = tokenEndpointOf(row.provider, JSON.parse(row.providerSettings) as ProviderSettings, config.providerTokenUrls);
+/** The token endpoint a verification of this provider and settings may call, or the refusal (422) that says why none. */
+export function endpointOrRefuse(provider: string, settings: ProviderSettings, config: AppConfig): Extract<Endpoint, { url: URL }> {
+  const endpoint = tokenEndpointOf(provider, settings, config.providerTokenUrls);
   if ('unsupported' in endpoint) {
     throw new ApiError('verification_unsupported', `${endpoint.unsupported} Nothing was sent; health is as before.`, {
       // A 422 always says what to fix, field by field: here, nothing the caller can (the provider).
@@ -37,7 +36,16 @@ export async function verifyHandler(c: Context<AppEnv>): Promise<Response> {
     );
   }
   if ('refused' in endpoint) throw validationError({ provider_settings: [endpoint.refused] });
+  return endpoint;
+}
 
+export async function verifyHandler(c: Context<AppEnv>): Promise<Response> {
+  const id = appId(c);
+  const { db, config } = c.var;
+  const row = await findOAuthApp(db, c.var.auth.accountId, id);
+  if (!row) throw notFound();
+
+  const endpoint = endpointOrRefuse(row.provider, JSON.parse(row.providerSettings) as ProviderSettings, config);
   const claim = await claimVerification(db, row, config.verificationsPerAccountPerHour, new Date());
   if (!claim.claimed) {
     if ('gone' in claim) throw notFound();
@@ -67,13 +75,23 @@ export async function verifyHandler(c: Context<AppEnv>): Promise<Response> {
         })
       : { status: 'inconclusive', reason: 'secret_undecryptable' };
   const now = new Date();
+  const rules = rulesOf(c, keyring, now);
+  const actor = requestActor(c);
   // A secret that no longer authenticates is health error from now on, as a reveal records it.
-  const custody =
-    'note' in opened && opened.rowAtFault && row.healthStatus !== 'error'
-      ? [recordVerdictsStatement(db, [{ id: row.id, ciphertext: row.clientSecretCiphertext, status: 'error', notes: [opened.note] }], now)]
-      : [];
+  let alongside: ReturnType<typeof recordVerdictsStatement>[] = [];
+  let custody: Partial<OAuthAppRow> = {};
+  if ('note' in opened && opened.rowAtFault && row.healthStatus !== 'error') {
+    const verdict = { healthStatus: 'error', healthNotes: JSON.stringify([opened.note]), healthTime: now.toISOString() };
+    const announce = announceOf(row, verdict, rules);
+    alongside = [
+      ...healthChangedEventStatements(db, movedAnnouncements([{ row, announce }]), actor, now),
+      recordVerdictsStatement(db, [{ id: row.id, ciphertext: row.clientSecretCiphertext, status: 'error', notes: [opened.note], announce }], now),
+    ];
+    custody = { ...verdict, healthAnnounced: announce.to };
+  }
   // The row as the verdict left it; read again only when the verdict was not stored.
-  const current = (await recordVerification(db, row, result, requestActor(c), now, custody)) ?? (await findOAuthApp(db, row.accountId, row.id));
+  const current =
+    (await recordVerification(db, row, result, actor, now, rules, alongside, custody)) ?? (await findOAuthApp(db, row.accountId, row.id));
   if (!current) throw notFound();
-  return c.json(presentOAuthApp(current, keyring), 200, { ETag: oauthAppEtag(current) });
+  return c.json(presentOAuthApp(current, rules), 200, { ETag: oauthAppEtag(current) });
 }

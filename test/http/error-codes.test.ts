@@ -132,6 +132,12 @@ describe('every error answer carries its code', () => {
     await expectCode(await sendWithEnv(verify(other.id), { VERIFICATIONS_PER_ACCOUNT_PER_HOUR: '0' }), 'verification_budget_spent');
   });
 
+  it('422 credentials_rejected: a save with verify=true whose secret the provider rejects', async () => {
+    // GitHub's dialect server knows one client; a fresh client_id is rejected (incorrect_client_credentials).
+    const res = await send(request('POST', '/v1/oauth-apps?verify=true', { token: owner.token, body: seedBody({ provider: 'github' }) }));
+    await expectCode(res, 'credentials_rejected');
+  });
+
   it('429 rate_limited and unauthenticated_rate_limited', async () => {
     const limited = { RATE_LIMITER: env.SMALL_RATE_LIMITER };
     const caller = await newCaller();

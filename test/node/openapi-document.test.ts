@@ -81,7 +81,7 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.components.schemas!)).not.toContain('Error');
     // PATCH cannot name provider or client_id: they are not in its schema, which is strict.
     const update = doc.components.schemas!.UpdateOAuthAppRequest as { properties: object; additionalProperties: boolean };
-    expect(Object.keys(update.properties).sort()).toEqual(['client_secret', 'metadata', 'name', 'provider_settings']);
+    expect(Object.keys(update.properties).sort()).toEqual(['client_secret', 'client_secret_expires_at', 'metadata', 'name', 'provider_settings']);
     expect(update.additionalProperties).toBe(false);
   });
 });

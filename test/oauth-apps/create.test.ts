@@ -28,6 +28,7 @@ describe('POST /v1/oauth-apps: success', () => {
       'name',
       'client_id',
       'client_secret',
+      'client_secret_expires_at',
       'metadata',
       'provider_settings',
       'health',

@@ -4,6 +4,7 @@ import { loadKeyring } from '../../src/crypto/keyring';
 import type { OAuthAppRow } from '../../src/db/schema';
 import { importOAuthApps, listOAuthApps } from '../../src/oauth-apps/oauth-apps.repository';
 import { newOAuthAppRow } from '../../src/oauth-apps/oauth-apps.service';
+import { healthRules } from '../../src/oauth-apps/health';
 import {
   createdApp,
   db,
@@ -242,16 +243,21 @@ describe('GET /v1/oauth-apps: bad queries are 422 and name the parameter', () =>
 
 describe('GET /v1/oauth-apps?health.status=error: read by cause, bounded by the page', () => {
   const keyring = { primaryId: 'k2', keys: new Map([['k1', null], ['k2', null]]) };
+  const rules = healthRules(keyring);
 
   it('each cause from its index, in list order; no walk of the account\'s rows', async () => {
     for (const after of [undefined, rowsA[100]!.id]) {
-      const { sql, params } = listOAuthApps(db(), a.accountId, { health: { status: 'error', keyring } }, after, 101).toSQL();
+      const { sql, params } = listOAuthApps(db(), a.accountId, { health: { status: 'error', rules } }, after, 101).toSQL();
       const rows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
       const detail = rows.results.map((r) => r.detail).join(' | ');
-      expect(detail).toContain('USING INDEX oauth_apps_account_error_created_id_idx');
+      expect(detail).toContain('USING INDEX oauth_apps_account_error_stage_created_id_idx');
       // The missing-key arms: ranges of the key index between the keyring's ids (k1, k2).
-      expect(detail.match(/INDEX oauth_apps_account_key_created_id_idx \(account_id=\? AND client_secret_key_id[<>]\?\)/g)?.length).toBe(2);
-      expect(detail).toContain('INDEX oauth_apps_account_key_created_id_idx (account_id=? AND client_secret_key_id>? AND client_secret_key_id<?)');
+      expect(detail.match(/INDEX oauth_apps_account_key_stage_created_id_idx \(account_id=\? AND client_secret_key_id[<>]\?\)/g)?.length).toBe(2);
+      expect(detail).toContain('INDEX oauth_apps_account_key_stage_created_id_idx (account_id=? AND client_secret_key_id>? AND client_secret_key_id<?)');
+      // Expiries passed but not staged yet: ranges of the two partial expiry indexes.
+      // (IS NOT NULL, the partial index's term, shows as the range's lower end.)
+      expect(detail).toContain('INDEX oauth_apps_account_unstaged_expiry_idx (account_id=? AND client_secret_expires_at>? AND client_secret_expires_at<?)');
+      expect(detail).toContain('INDEX oauth_apps_account_warned_expiry_idx (account_id=? AND client_secret_expires_at<?)');
       // The page itself: the ids it found, by primary key.
       expect(detail).toMatch(/SEARCH oauth_apps USING INDEX sqlite_autoindex_oauth_apps_1 \(id=\?\)/);
       expect(detail).not.toMatch(/SCAN oauth_apps|USING INDEX oauth_apps_account_created_id_idx/);
@@ -281,7 +287,7 @@ describe('GET /v1/oauth-apps?health.status=error: read by cause, bounded by the 
     const c = await newCaller();
     const rows = await seedRows(c.accountId, 300, () => ({}));
     await env.DB.prepare("UPDATE oauth_apps SET health_status = 'error' WHERE id = ?").bind(rows[7]!.id).run();
-    const { sql, params } = listOAuthApps(db(), c.accountId, { health: { status: 'error', keyring: await loadKeyring(env.ENCRYPTION_KEYRING) } }, undefined, 101).toSQL();
+    const { sql, params } = listOAuthApps(db(), c.accountId, { health: { status: 'error', rules: healthRules(await loadKeyring(env.ENCRYPTION_KEYRING)) } }, undefined, 101).toSQL();
     const res = (await env.DB.prepare(sql).bind(...params).all()) as unknown as { results: unknown[]; meta: { rows_read: number } };
     console.log(`rows read by a health.status=error page, 1 error among 300 apps: ${res.meta.rows_read}`);
     expect(res.results).toHaveLength(1);
@@ -302,19 +308,38 @@ describe('GET /v1/oauth-apps: the query plan', () => {
   }
   const cursor = () => rowsA[100]!.id;
 
-  // Health as shown: the stored verdict and the key id against the keyring (src/oauth-apps/health.ts).
-  const keyring = { primaryId: 'k2', keys: new Map([['k1', null], ['k2', null]]) };
   for (const [label, filter, index] of [
     ['unfiltered', {}, 'oauth_apps_account_created_id_idx'],
     ['by provider', { provider: 'github' }, 'oauth_apps_account_provider_created_id_idx'],
-    ['by health ok', { health: { status: 'ok', keyring } }, 'oauth_apps_account_key_created_id_idx'],
-    ['by health warn', { health: { status: 'warn', keyring } }, 'oauth_apps_account_key_created_id_idx'],
   ] as const) {
     it(`${label}: first and deep pages search ${index}, with no sort`, async () => {
       for (const after of [undefined, cursor()]) {
         const detail = await plan(filter, after);
         expect(detail).toContain(`USING INDEX ${index}`);
         expect(detail).not.toMatch(/TEMP B-TREE|SCAN oauth_apps/);
+      }
+    });
+  }
+
+  // Health as shown (src/oauth-apps/health.ts): the stored verdicts, the key id
+  // against the keyring, the expiry against the clock. Each arm of the page
+  // reads its own index: a list-order prefix of the key/stage index (skipping
+  // only stored errors and the schedule's backlog), or a range of a partial
+  // expiry index (rows pending staging), never the account's rows.
+  const rules = healthRules({ primaryId: 'k2', keys: new Map([['k1', null], ['k2', null]]) });
+  for (const [status, prefixes, range] of [
+    // ok: the primary's unstaged rows; the warned ones past the warning (it shrank).
+    ['ok', 1, 'oauth_apps_account_warned_expiry_idx (account_id=? AND client_secret_expires_at>?)'],
+    // warn: k1's unstaged and warned rows, k2's warned ones; the unstaged within the warning.
+    ['warn', 3, 'oauth_apps_account_unstaged_expiry_idx (account_id=? AND client_secret_expires_at>? AND client_secret_expires_at<?)'],
+  ] as const) {
+    it(`by health ${status}: first and deep pages read each arm from its index, in list order where it has one`, async () => {
+      for (const after of [undefined, cursor()]) {
+        const detail = await plan({ health: { status, rules } }, after);
+        const prefix = `oauth_apps_account_key_stage_created_id_idx (account_id=? AND client_secret_key_id=? AND expiry_stage=?${after ? ' AND created_at<?' : ''})`;
+        expect(detail.split(prefix).length - 1).toBe(prefixes);
+        expect(detail).toContain(range);
+        expect(detail).not.toMatch(/SCAN oauth_apps|USING INDEX oauth_apps_account_created_id_idx/);
       }
     });
   }

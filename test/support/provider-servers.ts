@@ -42,6 +42,8 @@ const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(
 export async function startGithubDialect(port: number, providers: TestProviders): Promise<Running> {
   const client = providers.clients.github;
   let redirectedHits = 0;
+  // /held/<key>: answers after 300 ms, counting requests in flight per key (a scheduled run's concurrency).
+  const held = new Map<string, { inFlight: number; max: number; total: number }>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -52,6 +54,20 @@ export async function startGithubDialect(port: number, providers: TestProviders)
         res.writeHead(answer.status, { 'Content-Type': answer.type, ...headers });
         res.end(answer.body);
       };
+      if (path.startsWith('/held/') || path.startsWith('/held-stats/')) {
+        const key = path.slice(path.indexOf('/', 1) + 1);
+        const stats = held.get(key) ?? { inFlight: 0, max: 0, total: 0 };
+        held.set(key, stats);
+        if (path.startsWith('/held-stats/')) return send(json(200, { max: stats.max, total: stats.total }));
+        stats.inFlight += 1;
+        stats.total += 1;
+        stats.max = Math.max(stats.max, stats.inFlight);
+        setTimeout(() => {
+          stats.inFlight -= 1;
+          send(json(200, { error: 'bad_verification_code' }));
+        }, 300);
+        return;
+      }
       switch (path) {
         case '/login/oauth/access_token': {
           const right = form.get('client_id') === client.id && form.get('client_secret') === client.secret;

@@ -5,6 +5,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { capturedLogs, rememberSecret } from '../support/log-capture';
 import { recordVerification } from '../../src/verification/verification.repository';
+import { loadKeyring } from '../../src/crypto/keyring';
+import { healthRules } from '../../src/oauth-apps/health';
+import { findOAuthApp } from '../../src/oauth-apps/oauth-apps.repository';
 import {
   apiAs,
   createdApp,
@@ -258,9 +261,11 @@ describe('verify: a verdict is about the secret it was reached with', () => {
     const { owner, created } = await appAs('quickbooks', basic);
     const row = (await rawRow(created.id))!;
     // What the handler read before its probe; then a PATCH lands a new secret (generation 2).
-    const probed = { accountId: owner.accountId, id: created.id, clientSecretGeneration: 1, providerSettings: '{}' };
+    const probed = (await findOAuthApp(db(), owner.accountId, created.id))!;
+    expect(probed.clientSecretGeneration).toBe(1);
     expect((await patchApp(owner.token, created.id, { client_secret: basic.secret })).status).toBe(200);
-    await recordVerification(db(), probed, { status: 'invalid', providerError: 'invalid_client' }, { tokenId: null, requestId: 'req_test' }, new Date());
+    const rules = healthRules(await loadKeyring(env.ENCRYPTION_KEYRING));
+    await recordVerification(db(), probed, { status: 'invalid', providerError: 'invalid_client' }, { tokenId: null, requestId: 'req_test' }, new Date(), rules);
     const after = (await rawRow(created.id))!;
     expect(after.verification_status).toBeNull();
     expect(after.version).toBe((row.version as number) + 1); // the PATCH's bump only

@@ -135,7 +135,7 @@ export interface paths {
         put?: never;
         /**
          * Create an OAuth app
-         * @description Registers the credentials; the secret is encrypted before it is stored, and the answer masks it. Needs the oauth_apps:write scope.
+         * @description Registers the credentials; the secret is encrypted before it is stored, and the answer masks it. With verify=true the provider is asked first (as POST /v1/oauth-apps/{id}/verify asks it, counting against VERIFICATIONS_PER_ACCOUNT_PER_HOUR): a rejection answers 422 credentials_rejected and writes nothing; valid or inconclusive saves the app with that verification. Needs the oauth_apps:write scope.
          */
         post: operations["createOAuthApp"];
         delete?: never;
@@ -167,7 +167,7 @@ export interface paths {
         head?: never;
         /**
          * Change an OAuth app
-         * @description Changes name, client_secret, metadata and provider_settings (omitted fields unchanged; metadata and provider_settings replace the stored object, null clears it). An empty body changes nothing. provider and client_id cannot be changed. A new client_secret or provider_settings clears the verification (and its one-a-minute limit). Needs the oauth_apps:write scope.
+         * @description Changes name, client_secret, client_secret_expires_at, metadata and provider_settings (omitted fields unchanged; metadata and provider_settings replace the stored object, null clears it). An empty body changes nothing. provider and client_id cannot be changed. A new client_secret or provider_settings clears the verification (and its one-a-minute limit); a new client_secret without client_secret_expires_at sets it to null. With verify=true the credentials the change leaves are put to the provider first: a rejection answers 422 credentials_rejected and changes nothing. Needs the oauth_apps:write scope.
          */
         patch: operations["updateOAuthApp"];
         trace?: never;
@@ -221,7 +221,7 @@ export interface components {
              * @description What happened.
              * @enum {string}
              */
-            action: "oauth_app.created" | "oauth_app.updated" | "oauth_app.secret_revealed" | "oauth_app.deleted" | "oauth_app.secret_reencrypted" | "oauth_app.verified" | "encryption_keys.rotated";
+            action: "oauth_app.created" | "oauth_app.updated" | "oauth_app.secret_revealed" | "oauth_app.deleted" | "oauth_app.secret_reencrypted" | "oauth_app.verified" | "oauth_app.health_changed" | "encryption_keys.rotated";
             /** @description The app, when the event names exactly one; else null (see app_ids). */
             app_id: string | null;
             /** @description Every app the event names: one for a change, every app whose secret a list page disclosed, none for an operator action. */
@@ -236,11 +236,16 @@ export interface components {
                 /** @description encryption_keys.rotated: secrets that did not decrypt. */
                 failed?: number;
                 /** @description oauth_app.updated: the fields that changed. */
-                fields?: ("name" | "metadata" | "client_secret" | "provider_settings")[];
+                fields?: ("name" | "metadata" | "client_secret" | "provider_settings" | "client_secret_expires_at")[];
                 /** @description oauth_app.secret_reencrypted: the key it was under before. */
                 from_key_id?: string;
                 /** @description The key the secret is under after the change (encryption_keys.rotated: the primary). */
                 key_id?: string;
+                /**
+                 * @description oauth_app.health_changed: the health status shown before (the one the previous change announced).
+                 * @enum {string}
+                 */
+                previous_status?: "ok" | "warn" | "error";
                 /** @description oauth_app.verified: the provider's error code, never its text. */
                 provider_error?: string;
                 /**
@@ -252,6 +257,11 @@ export interface components {
                 reencrypted?: number;
                 /** @description encryption_keys.rotated: the run id its oauth_app.secret_reencrypted events carry as request_id. */
                 run_id?: string;
+                /**
+                 * @description oauth_app.health_changed: the health status shown now.
+                 * @enum {string}
+                 */
+                status?: "ok" | "warn" | "error";
                 /**
                  * @description oauth_app.verified: valid, invalid or inconclusive.
                  * @enum {string}
@@ -276,6 +286,8 @@ export interface components {
             client_id: string;
             /** @description The OAuth client secret: 1-4096 characters, not blank, no control characters, valid Unicode, not made only of asterisks (a mask read back must never overwrite a secret). Encrypted at rest; answers show "**********". */
             client_secret: string;
+            /** @description When the client secret stops working at the provider (e.g. Microsoft Entra: 2 years after it was made): an ISO 8601 time with a time zone, from the year 2000, or null for never / not known (the default). Health warns SECRET_EXPIRY_WARNING_DAYS (default 30) before it and is error from it. */
+            client_secret_expires_at?: string | null;
             /** @description Any JSON object of yours: at most 16 KiB as JSON, 50 top-level keys, nested at most 32 deep; no top-level __proto__; numbers finite and within ±(2^53 - 1). The list filters on its top-level keys. */
             metadata?: {
                 [key: string]: unknown;
@@ -303,10 +315,10 @@ export interface components {
         };
         ErrorResponse: {
             /**
-             * @description The cause, stable for machines: body_not_json (the body is not valid JSON); body_not_utf8 (the body is not valid UTF-8); bookmark_malformed (x-d1-bookmark is not a bookmark); idempotency_key_malformed (Idempotency-Key is not 1-255 printable ASCII characters); authentication_required (no Authorization header); authorization_malformed (Authorization is not Bearer <a well-formed API token>); token_invalid (the token is unknown or revoked); token_expired (the token has expired); scope_missing (the token lacks the scope the operation needs); quota_reached (the account holds its maximum of apps); route_not_found (no route for this path); app_not_found (no app with this id in this account); method_not_allowed (the path does not have this method (see Allow)); not_acceptable (the request does not accept JSON); app_duplicate (an app with this provider and client_id exists (existing_id)); idempotency_key_in_flight (a request with this Idempotency-Key is still running); idempotency_lease_lost (this request outlived its key lease and another took the key over; it changed nothing); write_conflict (the app kept changing under three attempts); precondition_failed (If-Match does not match the ETag); body_too_large (the body is over the size limit); unsupported_media_type (the body is not application/json); validation_failed (a field or parameter is invalid (validation_errors)); idempotency_key_reused (the Idempotency-Key was used with a different request); verification_unsupported (verify only: the app's provider offers no app-level probe (GET /v1/providers says why); nothing was sent); rate_limited (the token's rate limit is spent); unauthenticated_rate_limited (this address's allowance for requests without a valid token is spent); verification_rate_limited (verify only: the app was verified less than a minute ago); verification_budget_spent (verify only: the account's verifications of this hour (VERIFICATIONS_PER_ACCOUNT_PER_HOUR) are spent); misconfigured (the server is misconfigured); internal_error (an unexpected error); storage_unavailable (storage is busy or unreachable); not_ready (GET /readyz only: a readiness check failed (failed_check)).
+             * @description The cause, stable for machines: body_not_json (the body is not valid JSON); body_not_utf8 (the body is not valid UTF-8); bookmark_malformed (x-d1-bookmark is not a bookmark); idempotency_key_malformed (Idempotency-Key is not 1-255 printable ASCII characters); authentication_required (no Authorization header); authorization_malformed (Authorization is not Bearer <a well-formed API token>); token_invalid (the token is unknown or revoked); token_expired (the token has expired); scope_missing (the token lacks the scope the operation needs); quota_reached (the account holds its maximum of apps); route_not_found (no route for this path); app_not_found (no app with this id in this account); method_not_allowed (the path does not have this method (see Allow)); not_acceptable (the request does not accept JSON); app_duplicate (an app with this provider and client_id exists (existing_id)); idempotency_key_in_flight (a request with this Idempotency-Key is still running); idempotency_lease_lost (this request outlived its key lease and another took the key over; it changed nothing); write_conflict (the app kept changing under three attempts); precondition_failed (If-Match does not match the ETag); body_too_large (the body is over the size limit); unsupported_media_type (the body is not application/json); validation_failed (a field or parameter is invalid (validation_errors)); idempotency_key_reused (the Idempotency-Key was used with a different request); verification_unsupported (verify only: the app's provider offers no app-level probe (GET /v1/providers says why); nothing was sent); credentials_rejected (create or PATCH with verify=true: the provider rejected the client credentials (provider_error says its code); nothing was written and the Idempotency-Key was released, so a corrected retry may reuse it); rate_limited (the token's rate limit is spent); unauthenticated_rate_limited (this address's allowance for requests without a valid token is spent); verification_rate_limited (verify only: the app was verified less than a minute ago); verification_budget_spent (verify, or a save with verify=true: the account's verifications of this hour (VERIFICATIONS_PER_ACCOUNT_PER_HOUR) are spent); misconfigured (the server is misconfigured); internal_error (an unexpected error); storage_unavailable (storage is busy or unreachable); not_ready (GET /readyz only: a readiness check failed (failed_check)).
              * @enum {string}
              */
-            code: "body_not_json" | "body_not_utf8" | "bookmark_malformed" | "idempotency_key_malformed" | "authentication_required" | "authorization_malformed" | "token_invalid" | "token_expired" | "scope_missing" | "quota_reached" | "route_not_found" | "app_not_found" | "method_not_allowed" | "not_acceptable" | "app_duplicate" | "idempotency_key_in_flight" | "idempotency_lease_lost" | "write_conflict" | "precondition_failed" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "verification_unsupported" | "rate_limited" | "unauthenticated_rate_limited" | "verification_rate_limited" | "verification_budget_spent" | "misconfigured" | "internal_error" | "storage_unavailable" | "not_ready";
+            code: "body_not_json" | "body_not_utf8" | "bookmark_malformed" | "idempotency_key_malformed" | "authentication_required" | "authorization_malformed" | "token_invalid" | "token_expired" | "scope_missing" | "quota_reached" | "route_not_found" | "app_not_found" | "method_not_allowed" | "not_acceptable" | "app_duplicate" | "idempotency_key_in_flight" | "idempotency_lease_lost" | "write_conflict" | "precondition_failed" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "verification_unsupported" | "credentials_rejected" | "rate_limited" | "unauthenticated_rate_limited" | "verification_rate_limited" | "verification_budget_spent" | "misconfigured" | "internal_error" | "storage_unavailable" | "not_ready";
             /** @description On app_duplicate: the id of the app that has this provider and client_id. */
             existing_id?: string;
             /**
@@ -314,6 +326,8 @@ export interface components {
              * @enum {string}
              */
             failed_check?: "configuration" | "keyring" | "storage" | "draining";
+            /** @description On credentials_rejected: the provider's error code (e.g. invalid_client), never its text. */
+            provider_error?: string;
             /** @description The request id (also the Request-Id header): quote it in support requests. */
             request_id: string;
             /** @description One sentence saying what went wrong, for people. */
@@ -358,6 +372,11 @@ export interface components {
             client_secret: string | null;
             /**
              * Format: date-time
+             * @description When the client secret expires (UTC, to the second), as told; null: never, or not known.
+             */
+            client_secret_expires_at: string | null;
+            /**
+             * Format: date-time
              * @description When the app was created (UTC, to the second).
              */
             created_at: string;
@@ -366,13 +385,13 @@ export interface components {
                 /** @description Sentences saying why, when not ok; and why the last verification could not tell, when it was inconclusive. */
                 notes: string[];
                 /**
-                 * @description ok: the secret is under the primary key and last decrypted fine, and the provider did not reject the credentials; warn: under an older key (re-encryption pending); error: its key is missing, it does not decrypt, or the provider rejected the client credentials (verification.status invalid). An inconclusive verification never changes it.
+                 * @description The worst of its facts, read now. ok: the secret is under the primary key and last decrypted fine, the provider did not reject the credentials, and it does not expire within the warning; warn: under an older key (re-encryption pending), or client_secret_expires_at is within SECRET_EXPIRY_WARNING_DAYS; error: its key is missing, it does not decrypt, the provider rejected the client credentials (verification.status invalid), or client_secret_expires_at has passed. An inconclusive verification never changes it. Each change of it is recorded as an oauth_app.health_changed event.
                  * @enum {string}
                  */
                 status: "ok" | "warn" | "error";
                 /**
                  * Format: date-time
-                 * @description When the state was last established (the secret sealed, re-encrypted, decrypted or verified).
+                 * @description When the state was last established (the secret sealed, re-encrypted, decrypted or verified, or an expiry threshold crossed).
                  */
                 time: string;
             };
@@ -488,6 +507,8 @@ export interface components {
         UpdateOAuthAppRequest: {
             /** @description The OAuth client secret: 1-4096 characters, not blank, no control characters, valid Unicode, not made only of asterisks (a mask read back must never overwrite a secret). Encrypted at rest; answers show "**********". A new secret is a new generation. */
             client_secret?: string;
+            /** @description When the client secret stops working at the provider (e.g. Microsoft Entra: 2 years after it was made): an ISO 8601 time with a time zone, from the year 2000, or null for never / not known (the default). Health warns SECRET_EXPIRY_WARNING_DAYS (default 30) before it and is error from it. Omitted: unchanged, unless client_secret is sent (then null). */
+            client_secret_expires_at?: string | null;
             /** @description Any JSON object of yours: at most 16 KiB as JSON, 50 top-level keys, nested at most 32 deep; no top-level __proto__; numbers finite and within ±(2^53 - 1). The list filters on its top-level keys. null clears it to {}. */
             metadata?: {
                 [key: string]: unknown;
@@ -683,7 +704,7 @@ export interface components {
                 };
             };
         };
-        /** @description The request failed validation (or reused an Idempotency-Key with a different request): validation_errors names each field or header. On verify: the provider offers no app-level probe (verification_unsupported), or provider_settings lack what its token endpoint needs. code: validation_failed, idempotency_key_reused, verification_unsupported. */
+        /** @description The request failed validation (or reused an Idempotency-Key with a different request): validation_errors names each field or header. On verify (and a save with verify=true): the provider offers no app-level probe (verification_unsupported), or provider_settings lack what its token endpoint needs; on a save with verify=true, the provider rejected the client credentials (credentials_rejected, with provider_error: nothing was written). code: validation_failed, idempotency_key_reused, verification_unsupported, credentials_rejected. */
         Error422: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
@@ -704,11 +725,11 @@ export interface components {
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @enum {unknown} */
-                    code?: "validation_failed" | "idempotency_key_reused" | "verification_unsupported";
+                    code?: "validation_failed" | "idempotency_key_reused" | "verification_unsupported" | "credentials_rejected";
                 };
             };
         };
-        /** @description Too many requests with this API token, or too many without a valid token from this client address; on verify, the app was verified less than a minute ago or the account spent its hourly verifications. Retry after Retry-After seconds. code: rate_limited, unauthenticated_rate_limited, verification_rate_limited, verification_budget_spent. */
+        /** @description Too many requests with this API token, or too many without a valid token from this client address; on verify, the app was verified less than a minute ago or the account spent its hourly verifications (also on a save with verify=true). Retry after Retry-After seconds. code: rate_limited, unauthenticated_rate_limited, verification_rate_limited, verification_budget_spent. */
         Error429: {
             headers: {
                 RateLimit: components["headers"]["RateLimit"];
@@ -1014,7 +1035,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only events of this action. */
-                action?: "oauth_app.created" | "oauth_app.updated" | "oauth_app.secret_revealed" | "oauth_app.deleted" | "oauth_app.secret_reencrypted" | "oauth_app.verified" | "encryption_keys.rotated";
+                action?: "oauth_app.created" | "oauth_app.updated" | "oauth_app.secret_revealed" | "oauth_app.deleted" | "oauth_app.secret_reencrypted" | "oauth_app.verified" | "oauth_app.health_changed" | "encryption_keys.rotated";
                 /** @description Only events naming this app (also a deleted one, also list reveals that disclosed it). */
                 app_id?: string;
                 /** @description How many items a page holds, 1 to 100. */
@@ -1124,6 +1145,7 @@ export interface operations {
                      *           "name": "Arakkis - Stripe",
                      *           "client_id": "db97a4eb-f488-46c8-b1a7-78be3d8380d1",
                      *           "client_secret": "**********",
+                     *           "client_secret_expires_at": null,
                      *           "metadata": {
                      *             "custom_property": 42
                      *           },
@@ -1155,7 +1177,10 @@ export interface operations {
     };
     createOAuthApp: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: ask the provider about the credentials before writing (validate on save). A rejection answers 422 credentials_rejected, writes nothing, and releases the Idempotency-Key for a corrected retry; valid or inconclusive saves, with the verification shown. */
+                verify?: "true" | "false";
+            };
             header?: {
                 /** @description Makes the write safe to retry: the first answer is replayed, byte for byte, for 24 hours. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
@@ -1201,6 +1226,7 @@ export interface operations {
                      *       "name": "Arakkis - Stripe",
                      *       "client_id": "db97a4eb-f488-46c8-b1a7-78be3d8380d1",
                      *       "client_secret": "**********",
+                     *       "client_secret_expires_at": null,
                      *       "metadata": {
                      *         "custom_property": 42
                      *       },
@@ -1266,6 +1292,7 @@ export interface operations {
                      *       "name": "Arakkis - Stripe",
                      *       "client_id": "db97a4eb-f488-46c8-b1a7-78be3d8380d1",
                      *       "client_secret": "**********",
+                     *       "client_secret_expires_at": null,
                      *       "metadata": {
                      *         "custom_property": 42
                      *       },
@@ -1339,7 +1366,10 @@ export interface operations {
     };
     updateOAuthApp: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: ask the provider about the credentials before writing (validate on save). A rejection answers 422 credentials_rejected, writes nothing, and releases the Idempotency-Key for a corrected retry; valid or inconclusive saves, with the verification shown. */
+                verify?: "true" | "false";
+            };
             header?: {
                 /** @description Makes the write safe to retry: the first answer is replayed, byte for byte, for 24 hours. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
@@ -1387,6 +1417,7 @@ export interface operations {
                      *       "name": "Arrakis - Stripe (prod)",
                      *       "client_id": "db97a4eb-f488-46c8-b1a7-78be3d8380d1",
                      *       "client_secret": "**********",
+                     *       "client_secret_expires_at": null,
                      *       "metadata": {
                      *         "team": "billing"
                      *       },
@@ -1451,6 +1482,7 @@ export interface operations {
                      *       "name": "Arakkis - Stripe",
                      *       "client_id": "db97a4eb-f488-46c8-b1a7-78be3d8380d1",
                      *       "client_secret": "**********",
+                     *       "client_secret_expires_at": null,
                      *       "metadata": {
                      *         "custom_property": 42
                      *       },
