@@ -24,21 +24,30 @@ const UNSTAGED = sql.raw(`"oauth_apps"."expiry_stage" IS NULL AND "oauth_apps"."
 const WARNED = sql.raw(`"oauth_apps"."expiry_stage" = 'warn'`);
 
 /**
- * The next rows whose stored stage is behind (or, after the warning setting
- * shrank, ahead of) the clock: unstaged ones within the warning, warned ones
- * past the time, warned ones no longer within the warning.
+ * The three reads of a batch, as query builders (tests read their plans):
+ * unstaged rows within the warning, warned rows past the time, warned rows no
+ * longer within the warning (the setting shrank). Each on a partial index of
+ * only such rows, in expiry order.
  */
-async function rowsToStage(db: Database, rules: HealthRules, limit: number): Promise<OAuthAppRow[]> {
+export function stagingQueries(db: Database, rules: HealthRules, limit: number) {
   const now = rules.now.toISOString();
   const soon = new Date(rules.now.getTime() + rules.expiryWarningMs).toISOString();
   const expires = oauthApps.clientSecretExpiresAt;
-  const unstaged = await db.select().from(oauthApps).where(and(UNSTAGED, sql`${expires} <= ${soon}`)).orderBy(asc(expires)).limit(limit);
-  if (unstaged.length >= limit) return unstaged;
-  const passed = await db.select().from(oauthApps).where(and(WARNED, sql`${expires} <= ${now}`)).orderBy(asc(expires)).limit(limit - unstaged.length);
-  const rows = [...unstaged, ...passed];
-  if (rows.length >= limit) return rows;
-  const unwarned = await db.select().from(oauthApps).where(and(WARNED, sql`${expires} > ${soon}`)).orderBy(desc(expires)).limit(limit - rows.length);
-  return [...rows, ...unwarned];
+  return {
+    unstaged: db.select().from(oauthApps).where(and(UNSTAGED, sql`${expires} <= ${soon}`)).orderBy(asc(expires)).limit(limit),
+    passed: db.select().from(oauthApps).where(and(WARNED, sql`${expires} <= ${now}`)).orderBy(asc(expires)).limit(limit),
+    unwarned: db.select().from(oauthApps).where(and(WARNED, sql`${expires} > ${soon}`)).orderBy(desc(expires)).limit(limit),
+  };
+}
+
+/** The next rows whose stored stage is behind (or, after the warning setting shrank, ahead of) the clock. */
+async function rowsToStage(db: Database, rules: HealthRules, limit: number): Promise<OAuthAppRow[]> {
+  const rows: OAuthAppRow[] = [];
+  for (const read of ['unstaged', 'passed', 'unwarned'] as const) {
+    if (rows.length >= limit) break;
+    rows.push(...(await stagingQueries(db, rules, limit - rows.length)[read]));
+  }
+  return rows;
 }
 
 /** Stages one batch; how many rows it read (a short batch means the run is done). */

@@ -10,6 +10,8 @@ import { loadKeyring } from '../../src/crypto/keyring';
 import { healthOf, healthRules, type HealthStatus } from '../../src/oauth-apps/health';
 import { findOAuthApp, importOAuthApps, listOAuthApps, listOAuthAppsPage } from '../../src/oauth-apps/oauth-apps.repository';
 import { newOAuthAppRow } from '../../src/oauth-apps/oauth-apps.service';
+import { stagingQueries } from '../../src/oauth-apps/expiry-schedule';
+import { claimDueVerifications } from '../../src/verification/verification.repository';
 import { SCHEDULED_VERIFICATION_CONCURRENCY } from '../../src/verification/scheduled-verification';
 import { capturedLogs, rememberSecret } from '../support/log-capture';
 import {
@@ -226,6 +228,25 @@ describe('the health filter with expiries: rows read, not rows held (D1 meta.row
     // The warn page: about five reads per row listed (the index entry, the row for the live
     // terms, the union's and the page's sorts, the fetch by id): the page's size, not the account's.
     expect(warn.rowsRead).toBeLessThan(6 * 101);
+  });
+});
+
+describe('the scheduled reads: each on a partial index of only the rows it needs', () => {
+  const plan = async (query: { toSQL(): { sql: string; params: unknown[] } }) => {
+    const { sql, params } = query.toSQL();
+    const rows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+    return rows.results.map((r) => r.detail).join(' | ');
+  };
+  it('expiry staging: unstaged and warned expiries, in expiry order, no scan, no sort', async () => {
+    const queries = stagingQueries(db(), healthRules(await loadKeyring(env.ENCRYPTION_KEYRING)), 100);
+    expect(await plan(queries.unstaged)).toMatch(/^SEARCH oauth_apps USING INDEX oauth_apps_unstaged_expiry_idx \(client_secret_expires_at>\? AND client_secret_expires_at<\?\)$/);
+    expect(await plan(queries.passed)).toMatch(/^SEARCH oauth_apps USING INDEX oauth_apps_warned_expiry_idx \(client_secret_expires_at<\?\)$/);
+    expect(await plan(queries.unwarned)).toMatch(/^SEARCH oauth_apps USING INDEX oauth_apps_warned_expiry_idx \(client_secret_expires_at>\?\)$/);
+  });
+  it('re-verification claim: the due index, the longest unasked first, no scan, no sort', async () => {
+    const detail = await plan(claimDueVerifications(db(), new Date(), 20, new Date()));
+    expect(detail).toContain('SEARCH oauth_apps USING INDEX oauth_apps_verification_due_idx (verification_attempted_at<?)');
+    expect(detail).not.toMatch(/SCAN oauth_apps|TEMP B-TREE/);
   });
 });
 
