@@ -38,6 +38,20 @@ export interface ProbeRequest {
   timeoutMs: number;
 }
 
+/**
+ * The probe of a secret that may not have opened: `undefined` (it did not
+ * decrypt) is inconclusive without a request.
+ */
+export function probeSecret(
+  endpoint: Pick<ProbeRequest, 'url' | 'provider'>,
+  clientId: string,
+  clientSecret: string | undefined,
+  timeoutSeconds: number,
+): Promise<ProbeResult> {
+  if (clientSecret === undefined) return Promise.resolve({ status: 'inconclusive', reason: 'secret_undecryptable' });
+  return probeTokenEndpoint({ ...endpoint, clientId, clientSecret, timeoutMs: timeoutSeconds * 1000 });
+}
+
 /** Random base64url text, for the never-issued code and PKCE verifier. */
 function randomToken(bytes: number): string {
   const raw = crypto.getRandomValues(new Uint8Array(bytes));

@@ -14,7 +14,7 @@ import type { Database } from '../db/client';
 import type { OAuthAppRow } from '../db/schema';
 import { healthRules } from '../oauth-apps/health';
 import { openClientSecret } from '../oauth-apps/oauth-apps.service';
-import { probeTokenEndpoint, type ProbeResult } from './probe';
+import { probeSecret } from './probe';
 import { tokenEndpointOf, type ProviderSettings } from './token-endpoint';
 import { claimDueVerifications, recordVerification } from './verification.repository';
 
@@ -55,16 +55,8 @@ export async function verifyDueApps(db: Database, keyring: Keyring, config: AppC
     }
     outcome.probed += 1;
     const opened = await openClientSecret(keyring, row);
-    const result: ProbeResult =
-      'plaintext' in opened
-        ? await probeTokenEndpoint({
-            url: endpoint.url,
-            provider: endpoint.provider,
-            clientId: row.clientId,
-            clientSecret: opened.plaintext,
-            timeoutMs: config.verificationTimeoutSeconds * 1000,
-          })
-        : { status: 'inconclusive', reason: 'secret_undecryptable' };
+    const plaintext = 'plaintext' in opened ? opened.plaintext : undefined;
+    const result = await probeSecret(endpoint, row.clientId, plaintext, config.verificationTimeoutSeconds);
     await recordVerification(db, row, result, run, now, healthRules(keyring, config.secretExpiryWarningDays, now));
   });
   return outcome;

@@ -13,7 +13,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/errors';
 import { releaseKeyAfter } from '../idempotency/answer';
-import { probeTokenEndpoint, type ProbeResult } from './probe';
+import { probeSecret, type ProbeResult } from './probe';
 import type { ProviderSettings } from './token-endpoint';
 import { claimAccountBudget } from './verification.repository';
 import { endpointOrRefuse } from './verify.handler';
@@ -42,16 +42,7 @@ export async function verifyBeforeSave(c: Context<AppEnv>, target: SaveTarget, n
       { headers: { 'Retry-After': String(claim.retryAfterSeconds) } },
     );
   }
-  const result: ProbeResult =
-    target.clientSecret === undefined
-      ? { status: 'inconclusive', reason: 'secret_undecryptable' }
-      : await probeTokenEndpoint({
-          url: endpoint.url,
-          provider: endpoint.provider,
-          clientId: target.clientId,
-          clientSecret: target.clientSecret,
-          timeoutMs: config.verificationTimeoutSeconds * 1000,
-        });
+  const result = await probeSecret(endpoint, target.clientId, target.clientSecret, config.verificationTimeoutSeconds);
   if (result.status === 'invalid') {
     // The refusal is the provider's answer of this moment, not the request's: not replayed.
     releaseKeyAfter(c);

@@ -99,17 +99,21 @@ export async function claimAccountBudget(db: Database, accountId: string, perHou
  * are left alone.
  */
 export function claimDueVerifications(db: Database, cutoff: Date, limit: number, now: Date) {
-  const due = db
+  return db
+    .update(oauthApps)
+    .set({ verificationAttemptedAt: now.toISOString() })
+    .where(inArray(oauthApps.id, dueVerifications(db, cutoff, limit)))
+    .returning();
+}
+
+/** The ids the claim takes (a query builder: tests read its plan). */
+export function dueVerifications(db: Database, cutoff: Date, limit: number) {
+  return db
     .select({ id: oauthApps.id })
     .from(oauthApps)
     .where(and(isNotNull(oauthApps.verificationStatus), lte(oauthApps.verificationAttemptedAt, cutoff.toISOString())))
     .orderBy(asc(oauthApps.verificationAttemptedAt))
     .limit(limit);
-  return db
-    .update(oauthApps)
-    .set({ verificationAttemptedAt: now.toISOString() })
-    .where(inArray(oauthApps.id, due))
-    .returning();
 }
 
 /** The verification columns of a verdict, as stored. */

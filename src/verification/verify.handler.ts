@@ -17,7 +17,7 @@ import { findOAuthApp } from '../oauth-apps/oauth-apps.repository';
 import { announceOf, movedAnnouncements, openClientSecret } from '../oauth-apps/oauth-apps.service';
 import { recordVerdictsStatement } from '../keys/custody.repository';
 import type { OAuthAppRow } from '../db/schema';
-import { probeTokenEndpoint, type ProbeResult } from './probe';
+import { probeSecret } from './probe';
 import { tokenEndpointOf, type Endpoint, type ProviderSettings } from './token-endpoint';
 import { claimVerification, recordVerification } from './verification.repository';
 
@@ -64,16 +64,8 @@ export async function verifyHandler(c: Context<AppEnv>): Promise<Response> {
 
   const keyring = await keyringOf(c);
   const opened = await openClientSecret(keyring, row);
-  const result: ProbeResult =
-    'plaintext' in opened
-      ? await probeTokenEndpoint({
-          url: endpoint.url,
-          provider: endpoint.provider,
-          clientId: row.clientId,
-          clientSecret: opened.plaintext,
-          timeoutMs: config.verificationTimeoutSeconds * 1000,
-        })
-      : { status: 'inconclusive', reason: 'secret_undecryptable' };
+  const plaintext = 'plaintext' in opened ? opened.plaintext : undefined;
+  const result = await probeSecret(endpoint, row.clientId, plaintext, config.verificationTimeoutSeconds);
   const now = new Date();
   const rules = rulesOf(c, keyring, now);
   const actor = requestActor(c);
