@@ -35,7 +35,7 @@ const path = (known: string[]) =>
     fc.array(anyText.map(encodeURIComponent), { maxLength: 4 }).map((parts) => `/${parts.join('/')}`),
   );
 
-const QUERY_KEYS = ['limit', 'starting_after', 'provider', 'health.status', 'metadata', 'truncate_secrets', 'app_id', 'action'];
+const QUERY_KEYS = ['limit', 'starting_after', 'provider', 'health.status', 'metadata', 'truncate_secrets', 'app_id', 'action', 'verify'];
 const queryValue = fc.oneof(
   anyText,
   fc.integer({ min: -5, max: 500 }).map(String),
