@@ -1,6 +1,7 @@
 // The audit trail's vocabulary: what an event records, and how it is shown.
 // An event never holds a value: field names, key ids and token ids only.
 import type { AuditEventRow } from '../db/schema';
+import type { HealthChange, HealthStatus } from '../oauth-apps/health';
 import { newId } from '../util/ids';
 
 export const AUDIT_ACTIONS = [
@@ -38,18 +39,13 @@ export interface AuditDetails {
   provider_error?: string;
   reason?: string;
   /** oauth_app.health_changed: the shown health status before (as last announced) and after. */
-  previous_status?: 'ok' | 'warn' | 'error';
-  status?: 'ok' | 'warn' | 'error';
+  previous_status?: HealthStatus;
+  status?: HealthStatus;
 }
 
 /** oauth_app.health_changed: the shown status moved from the one last announced. */
-export function healthChangedEvent(accountId: string, appId: string, change: { from: string; to: string }): NewAuditEvent {
-  return {
-    accountId,
-    appIds: [appId],
-    action: 'oauth_app.health_changed',
-    details: { previous_status: change.from as 'ok', status: change.to as 'ok' },
-  };
+export function healthChangedEvent(accountId: string, appId: string, change: HealthChange): NewAuditEvent {
+  return { accountId, appIds: [appId], action: 'oauth_app.health_changed', details: { previous_status: change.from, status: change.to } };
 }
 
 /** Who caused an event: a request (its token and Request-Id) or a scheduled run. */

@@ -4,13 +4,7 @@
 import { and, asc, count, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, Statement } from '../db/client';
 import { oauthApps, type OAuthAppRow } from '../db/schema';
-import { VERDICT } from '../oauth-apps/health';
-
-/** The shown status a write leaves: `from` as last announced, `to` after it (the same when it does not move). */
-export interface Announce {
-  from: string;
-  to: string;
-}
+import { VERDICT, type HealthChange } from '../oauth-apps/health';
 
 /** A decryption's outcome, to be stored as the row's verdict if its secret is still `ciphertext`. */
 export interface Verdict {
@@ -18,7 +12,7 @@ export interface Verdict {
   ciphertext: string;
   status: keyof typeof VERDICT;
   notes: string[];
-  announce: Announce;
+  announce: HealthChange;
 }
 
 /** The announced status moves to `to` only from the `from` it was judged against (else another write announced since). */
@@ -65,7 +59,7 @@ export interface CiphertextSwap {
   toKeyId: string;
   /** The generation the new ciphertext is sealed at: the row's, or 1 for a row at 0. */
   generation: number;
-  announce: Announce;
+  announce: HealthChange;
 }
 
 /**

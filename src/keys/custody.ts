@@ -10,7 +10,7 @@ import type { Keyring } from '../crypto/keyring';
 import type { Database, Statement } from '../db/client';
 import type { OAuthAppRow } from '../db/schema';
 import { healthRules, VERDICT, type HealthRules } from '../oauth-apps/health';
-import { announceOf, clientSecretContext, movedAnnouncements, openClientSecret } from '../oauth-apps/oauth-apps.service';
+import { announceOf, clientSecretContext, movedAnnouncements, openClientSecret, type Judged } from '../oauth-apps/oauth-apps.service';
 import {
   countToReseal,
   recordVerdictsStatement,
@@ -70,7 +70,7 @@ async function tryOpen(keyring: Keyring, row: OAuthAppRow, rules: HealthRules): 
 }
 
 /** The health_changed events of judged rows (first in their batch: each checks the row as judged). */
-const announcements = (db: Database, judged: { row: OAuthAppRow; announce: Verdict['announce'] }[], run: Actor, now: Date) =>
+const announcements = (db: Database, judged: Judged[], run: Actor, now: Date) =>
   healthChangedEventStatements(db, movedAnnouncements(judged), run, now);
 
 /**
@@ -96,7 +96,7 @@ export async function rotateBatch(
   const rows = await rowsToReseal(db, older, keyring.primaryId, limit);
   const swaps: CiphertextSwap[] = [];
   const failures: Verdict[] = [];
-  const judged: { row: OAuthAppRow; announce: Verdict['announce'] }[] = [];
+  const judged: Judged[] = [];
   for (const row of rows) {
     const opened = await tryOpen(keyring, row, rules);
     if ('verdict' in opened) {
@@ -167,7 +167,7 @@ export async function verifyBatch(
     ])
   ).flat();
   const verdicts: Verdict[] = [];
-  const judged: { row: OAuthAppRow; announce: Verdict['announce'] }[] = [];
+  const judged: Judged[] = [];
   for (const row of rows) {
     const opened = await tryOpen(keyring, row, rules);
     const verdict = 'verdict' in opened ? opened.verdict : verdictFor(row, 'ok', [], rules, now);

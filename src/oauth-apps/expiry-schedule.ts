@@ -12,16 +12,14 @@ import type { Actor } from '../audit/audit-events';
 import type { Database, Statement } from '../db/client';
 import { oauthApps, type OAuthAppRow } from '../db/schema';
 import { announced, fromJson } from '../keys/custody.repository';
-import { expiryStageOf, healthOf, type HealthRules } from './health';
-import { movedAnnouncements } from './oauth-apps.service';
+import { expiryStageOf, type HealthRules } from './health';
+import { UNSTAGED, WARNED } from './oauth-apps.repository';
+import { announceOf, movedAnnouncements } from './oauth-apps.service';
 
 /** Rows a batch stages (one UPDATE and two event statements, whatever the count). */
 export const EXPIRY_BATCH = 100;
 /** Batches a run: 1,000 crossings a run at most, 96,000 a day at the Worker's 96 runs. */
 export const MAX_EXPIRY_BATCHES = 10;
-
-const UNSTAGED = sql.raw(`"oauth_apps"."expiry_stage" IS NULL AND "oauth_apps"."client_secret_expires_at" IS NOT NULL`);
-const WARNED = sql.raw(`"oauth_apps"."expiry_stage" = 'warn'`);
 
 /**
  * The three reads of a batch, as query builders (tests read their plans):
@@ -54,7 +52,7 @@ async function rowsToStage(db: Database, rules: HealthRules, limit: number): Pro
 async function stageBatch(db: Database, rules: HealthRules, run: Actor, limit: number): Promise<{ read: number; announced: number }> {
   const rows = await rowsToStage(db, rules, limit);
   if (rows.length === 0) return { read: 0, announced: 0 };
-  const judged = rows.map((row) => ({ row, stage: expiryStageOf(row.clientSecretExpiresAt, rules), announce: { from: row.healthAnnounced, to: healthOf(row, rules).status } }));
+  const judged = rows.map((row) => ({ row, stage: expiryStageOf(row.clientSecretExpiresAt, rules), announce: announceOf(row, {}, rules) }));
   const item = fromJson(
     judged.map(({ row, stage, announce }) => ({
       id: row.id,

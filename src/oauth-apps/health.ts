@@ -18,6 +18,12 @@ import { MAX_ANSWER_BYTES, type InconclusiveReason } from '../verification/probe
 
 export type HealthStatus = 'ok' | 'warn' | 'error';
 
+/** The shown status a write leaves: `from` as last announced, `to` as shown after it (the same when it does not move). */
+export interface HealthChange {
+  from: HealthStatus;
+  to: HealthStatus;
+}
+
 export interface Health {
   status: HealthStatus;
   notes: string[];
@@ -103,12 +109,8 @@ type HealthFacts = Pick<
   | 'clientSecretExpiresAt'
 >;
 
-/**
- * The app's health as shown now. `stage` is where its expiry stands: by
- * default read from the clock; the scheduled run passes the stage it last
- * recorded to know what was shown before a crossing.
- */
-export function healthOf(row: HealthFacts, rules: HealthRules, stage: ExpiryStage = expiryStageOf(row.clientSecretExpiresAt, rules)): Health {
+/** The app's health as shown at the rules' clock. */
+export function healthOf(row: HealthFacts, rules: HealthRules): Health {
   const health = custodyHealth(row, rules);
   const later = (at: string) => {
     if (at > health.time) health.time = at;
@@ -124,6 +126,7 @@ export function healthOf(row: HealthFacts, rules: HealthRules, stage: ExpiryStag
     }
   }
   const expiresAt = row.clientSecretExpiresAt;
+  const stage = expiryStageOf(expiresAt, rules);
   if (expiresAt !== null && stage !== null) {
     health.status = worse(health.status, stage);
     if (stage === 'error') {

@@ -17,6 +17,7 @@ import { verifyBeforeSave, verifyRequested } from '../verification/validate-on-s
 import { verdictColumns, verifiedEvent } from '../verification/verification.repository';
 import type { ProbeResult } from '../verification/probe';
 import type { Keyring } from '../crypto/keyring';
+import type { OAuthAppRow } from '../db/schema';
 import { healthRules, type HealthRules } from './health';
 import { answered, answerResponse, idempotentAnswer, jsonAnswer, refuseIfLeaseLost, stillReserved } from '../idempotency/answer';
 import { orderMetadataFilter } from './oauth-apps.metadata-index';
@@ -191,8 +192,8 @@ export async function updateHandler(c: Ctx<In<'json', UpdateOAuthAppInput>>): Pr
   const ifMatch = c.req.header('If-Match');
   const { db } = c.var;
   // With verify=true: the provider's answer about the credentials the PATCH
-  // leaves (its own, or the stored ones it keeps), asked once, before any write.
-  let probed: { result: ProbeResult; generation: number; settings: string } | undefined;
+  // leaves, asked once, before any write, and what of the row it depends on.
+  let probed: { result: ProbeResult; kept: KeptCredentials } | undefined;
   // Compare-and-swap on the version: a write that lands between our read and
   // our update makes the update miss, and we read again.
   for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
@@ -206,16 +207,11 @@ export async function updateHandler(c: Ctx<In<'json', UpdateOAuthAppInput>>): Pr
     }
     refuseBadSettings(current.provider, input.provider_settings);
     const keyring = await keyringOf(c);
-    // The credentials this PATCH leaves: asked about once; a retry whose row moved under the kept ones is a conflict.
-    const settings = input.provider_settings === undefined ? current.providerSettings : JSON.stringify(input.provider_settings ?? {});
-    const kept = { generation: input.client_secret === undefined ? current.clientSecretGeneration : 0, settings: input.provider_settings === undefined ? current.providerSettings : '' };
+    const kept = keptCredentials(current, input);
     if (verifyRequested(c) && !probed) {
-      const stored = input.client_secret === undefined ? await openClientSecret(keyring, current) : undefined;
-      const clientSecret = input.client_secret ?? (stored && 'plaintext' in stored ? stored.plaintext : undefined);
-      const providerSettings = JSON.parse(settings) as ProviderSettings;
-      const result = await verifyBeforeSave(c, { accountId: current.accountId, provider: current.provider, providerSettings, clientId: current.clientId, clientSecret }, new Date());
-      probed = { result, ...kept };
-    } else if (probed && (probed.generation !== kept.generation || probed.settings !== kept.settings)) {
+      probed = { result: await verifyPatch(c, keyring, current, input), kept };
+    } else if (probed && (probed.kept.generation !== kept.generation || probed.kept.settings !== kept.settings)) {
+      // A retry whose row moved under the credentials the verdict is about.
       throw new ApiError('write_conflict', 'The OAuth app changed while its credentials were verified; retry.');
     }
     const now = new Date();
@@ -251,6 +247,22 @@ export async function updateHandler(c: Ctx<In<'json', UpdateOAuthAppInput>>): Pr
     await refuseIfLeaseLost(c);
   }
   throw new ApiError('write_conflict', 'The OAuth app is being changed by other requests; retry.');
+}
+
+/** What of the stored row a PATCH's verdict is about: the secret and settings it keeps (undefined: it sends its own). */
+type KeptCredentials = { generation: number | undefined; settings: string | undefined };
+const keptCredentials = (current: OAuthAppRow, input: UpdateOAuthAppInput): KeptCredentials => ({
+  generation: input.client_secret === undefined ? current.clientSecretGeneration : undefined,
+  settings: input.provider_settings === undefined ? current.providerSettings : undefined,
+});
+
+/** Asks the provider about the credentials a PATCH leaves: its own secret and settings, else the stored ones. */
+async function verifyPatch(c: Ctx, keyring: Keyring, current: OAuthAppRow, input: UpdateOAuthAppInput): Promise<ProbeResult> {
+  const stored = input.client_secret === undefined ? await openClientSecret(keyring, current) : undefined;
+  const clientSecret = input.client_secret ?? (stored && 'plaintext' in stored ? stored.plaintext : undefined);
+  const providerSettings = input.provider_settings === undefined ? (JSON.parse(current.providerSettings) as ProviderSettings) : (input.provider_settings ?? {});
+  const { accountId, provider, clientId } = current;
+  return verifyBeforeSave(c, { accountId, provider, providerSettings, clientId, clientSecret }, new Date());
 }
 
 /** A verdict of a save: its columns, attempted now. */

@@ -410,12 +410,13 @@ const otherRequestsFirst = () =>
   new Promise<void>((resolve) => (setImmediateIfAny ? setImmediateIfAny(resolve) : setTimeout(resolve, 0)));
 
 // The indexes' own terms, as literals: SQLite uses a partial index only for
-// queries that state its WHERE.
+// queries that state its WHERE. UNSTAGED and WARNED are also the scheduled
+// expiry staging's (src/oauth-apps/expiry-schedule.ts), on their global twins.
 const STORED_ERROR = sql.raw(
   `("oauth_apps"."health_status" = '${VERDICT.error}' OR "oauth_apps"."verification_status" = 'invalid' OR "oauth_apps"."expiry_stage" = 'error')`,
 );
-const UNSTAGED = sql.raw(`"oauth_apps"."expiry_stage" IS NULL AND "oauth_apps"."client_secret_expires_at" IS NOT NULL`);
-const WARNED = sql.raw(`"oauth_apps"."expiry_stage" = 'warn'`);
+export const UNSTAGED = sql.raw(`"oauth_apps"."expiry_stage" IS NULL AND "oauth_apps"."client_secret_expires_at" IS NOT NULL`);
+export const WARNED = sql.raw(`"oauth_apps"."expiry_stage" = 'warn'`);
 const INDEX = {
   keyStage: 'oauth_apps_account_key_stage_created_id_idx',
   storedError: 'oauth_apps_account_error_stage_created_id_idx',

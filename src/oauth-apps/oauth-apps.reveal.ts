@@ -11,7 +11,7 @@ import type { OAuthAppRow } from '../db/schema';
 import { recordVerdictsStatement, type Verdict } from '../keys/custody.repository';
 import type { Reveal } from './oauth-apps.presenter';
 import { healthRules, type HealthRules } from './health';
-import { announceOf, movedAnnouncements, openClientSecret } from './oauth-apps.service';
+import { announceOf, movedAnnouncements, openClientSecret, type Judged } from './oauth-apps.service';
 
 export interface Revealed {
   /** The rows as recorded: a verdict stored here shows in the answer that stored it. */
@@ -30,7 +30,7 @@ export async function revealSecrets(
 ): Promise<Revealed> {
   const reveals = new Map<string, Reveal>();
   const verdicts: Verdict[] = [];
-  const judged: { row: OAuthAppRow; announce: Verdict['announce'] }[] = [];
+  const judged: Judged[] = [];
   const judge = (row: OAuthAppRow, status: Verdict['status'], notes: string[]): OAuthAppRow => {
     const changes = { healthStatus: status, healthNotes: JSON.stringify(notes), healthTime: now.toISOString() };
     const announce = announceOf(row, changes, rules);

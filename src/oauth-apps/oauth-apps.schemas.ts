@@ -118,7 +118,11 @@ const providerSettings = pipe(
   ),
 );
 
-/** An ISO 8601 time with a zone ("2027-06-30T00:00:00Z", "+02:00"), a real calendar date, year 2000 to 9999. */
+/**
+ * An ISO 8601 time with a zone ("2027-06-30T00:00:00Z", "+02:00"), a real
+ * calendar date, year 2000 to 9999. (zod's iso.datetime() checks the same and
+ * costs the Worker 0.6 KiB gzip more, on a bundle over its target.)
+ */
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
 export function isTimestamp(text: string): boolean {
   const m = ISO_TIME.exec(text);

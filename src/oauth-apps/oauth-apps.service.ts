@@ -6,8 +6,7 @@ import type { Keyring } from '../crypto/keyring';
 import type { OAuthAppRow } from '../db/schema';
 import { canonicalJson } from '../util/canonical-json';
 import type { AnnouncedChange } from '../audit/audit.repository';
-import type { Announce } from '../keys/custody.repository';
-import { expiryStageOf, healthOf, healthRules, notes, VERDICT, type HealthRules, type HealthStatus } from './health';
+import { expiryStageOf, healthOf, healthRules, notes, VERDICT, type HealthChange, type HealthRules, type HealthStatus } from './health';
 import type { OAuthAppChanges } from './oauth-apps.repository';
 import type { CreateOAuthAppInput, UpdateOAuthAppInput } from './oauth-apps.schemas';
 
@@ -23,8 +22,7 @@ export const storedTime = (text: string | null | undefined) => (text === null ||
 
 /** The row's expiry stage and announced status, as a write leaves them: both what the row shows now. */
 export function withShownHealth<R extends OAuthAppRow>(row: R, rules: HealthRules): R {
-  const expiryStage = expiryStageOf(row.clientSecretExpiresAt, rules);
-  return { ...row, expiryStage, healthAnnounced: healthOf(row, rules, expiryStage).status };
+  return { ...row, expiryStage: expiryStageOf(row.clientSecretExpiresAt, rules), healthAnnounced: healthOf(row, rules).status };
 }
 
 /** The row for a new app, its secret sealed. The plaintext goes no further. */
@@ -135,12 +133,7 @@ export function withVerdict(current: OAuthAppRow, changes: OAuthAppChanges, verd
   return { changes: all, next, ...healthChangeOf(current, next) };
 }
 
-/** The shown status moved from the one last announced: the oauth_app.health_changed event's content. */
-export interface HealthChange {
-  from: HealthStatus;
-  to: HealthStatus;
-}
-
+/** The change of the shown status a write makes, when it makes one: its oauth_app.health_changed event. */
 export function healthChangeOf(before: Pick<OAuthAppRow, 'healthAnnounced'>, after: Pick<OAuthAppRow, 'healthAnnounced'>): { healthChange?: HealthChange } {
   return before.healthAnnounced === after.healthAnnounced
     ? {}
@@ -186,12 +179,18 @@ export async function openClientSecret(keyring: Keyring, row: OAuthAppRow): Prom
 }
 
 /** What writing `changes` to `row` announces: the status last announced, and the one it shows after. */
-export function announceOf(row: OAuthAppRow, changes: Partial<OAuthAppRow>, rules: HealthRules): Announce {
-  return { from: row.healthAnnounced, to: healthOf({ ...row, ...changes }, rules).status };
+export function announceOf(row: OAuthAppRow, changes: Partial<OAuthAppRow>, rules: HealthRules): HealthChange {
+  return { from: row.healthAnnounced as HealthStatus, to: healthOf({ ...row, ...changes }, rules).status };
+}
+
+/** A row as read, and what the write judging it announces. */
+export interface Judged {
+  row: OAuthAppRow;
+  announce: HealthChange;
 }
 
 /** The rows among judged ones whose shown status moves: their oauth_app.health_changed events. */
-export function movedAnnouncements(judged: { row: OAuthAppRow; announce: Announce }[]): AnnouncedChange[] {
+export function movedAnnouncements(judged: Judged[]): AnnouncedChange[] {
   return judged
     .filter(({ announce }) => announce.from !== announce.to)
     .map(({ row, announce }) => ({ id: row.id, ciphertext: row.clientSecretCiphertext, expiresAt: row.clientSecretExpiresAt, ...announce }));

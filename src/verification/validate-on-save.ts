@@ -16,7 +16,7 @@ import { releaseKeyAfter } from '../idempotency/answer';
 import { probeSecret, type ProbeResult } from './probe';
 import type { ProviderSettings } from './token-endpoint';
 import { claimAccountBudget } from './verification.repository';
-import { endpointOrRefuse } from './verify.handler';
+import { endpointOrRefuse } from './verifiable-endpoint';
 
 /** The save asked to verify first. */
 export const verifyRequested = (c: Context<AppEnv>) => c.req.query('verify') === 'true';

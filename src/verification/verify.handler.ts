@@ -7,10 +7,8 @@
 import type { Context } from 'hono';
 import { requestActor } from '../audit/audit-events';
 import { healthChangedEventStatements } from '../audit/audit.repository';
-import type { AppConfig } from '../config/app-config';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/errors';
-import { validationError } from '../http/validation';
 import { appId, keyringOf, notFound, rulesOf } from '../oauth-apps/oauth-apps.handlers';
 import { oauthAppEtag, presentOAuthApp } from '../oauth-apps/oauth-apps.presenter';
 import { findOAuthApp } from '../oauth-apps/oauth-apps.repository';
@@ -18,26 +16,9 @@ import { announceOf, movedAnnouncements, openClientSecret } from '../oauth-apps/
 import { recordVerdictsStatement } from '../keys/custody.repository';
 import type { OAuthAppRow } from '../db/schema';
 import { probeSecret } from './probe';
-import { tokenEndpointOf, type Endpoint, type ProviderSettings } from './token-endpoint';
+import { endpointOrRefuse } from './verifiable-endpoint';
+import type { ProviderSettings } from './token-endpoint';
 import { claimVerification, recordVerification } from './verification.repository';
-
-/** The token endpoint a verification of this provider and settings may call, or the refusal (422) that says why none. */
-export function endpointOrRefuse(provider: string, settings: ProviderSettings, config: AppConfig): Extract<Endpoint, { url: URL }> {
-  const endpoint = tokenEndpointOf(provider, settings, config.providerTokenUrls);
-  if ('unsupported' in endpoint) {
-    throw new ApiError('verification_unsupported', `${endpoint.unsupported} Nothing was sent; health is as before.`, {
-      // A 422 always says what to fix, field by field: here, nothing the caller can (the provider).
-      validationErrors: { provider: ['offers no app-level probe of client credentials (GET /v1/providers says why)'] },
-    });
-  }
-  if ('missing' in endpoint) {
-    throw validationError(
-      Object.fromEntries(endpoint.missing.map((name) => [`provider_settings.${name}`, ['is required to verify (set it with PATCH)']])),
-    );
-  }
-  if ('refused' in endpoint) throw validationError({ provider_settings: [endpoint.refused] });
-  return endpoint;
-}
 
 export async function verifyHandler(c: Context<AppEnv>): Promise<Response> {
   const id = appId(c);
