@@ -8,7 +8,7 @@ import { database } from './http/database';
 import { handleError, handleNotFound, methodNotAllowed } from './http/errors';
 import { probeRoutes } from './http/probes';
 import { openApiRoute } from './openapi/route';
-import { requestContext } from './http/request-context';
+import { requestContext, type Runtime } from './http/request-context';
 import { eventsRoutes } from './audit/events.routes';
 import { keysRoutes } from './keys/keys.routes';
 import { oauthAppsRoutes } from './oauth-apps/oauth-apps.routes';
@@ -19,12 +19,14 @@ export interface AppOptions {
   config?: AppConfig;
   /** True while the server shuts down: /readyz answers 503. */
   draining?: () => boolean;
+  /** Default: the Worker's (src/http/request-context.ts). */
+  runtime?: Runtime;
 }
 
 /** The API on a storage engine: D1 or libSQL in the Worker, libSQL on Node. */
 export function createApp(engine: StorageEngine, options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
-  app.use(requestContext());
+  app.use(requestContext(options.runtime ?? 'workers'));
   // Before the configuration: liveness holds whatever it says, and readiness reports it.
   probeRoutes(app, engine, options);
   app.use(configuration(options.config));

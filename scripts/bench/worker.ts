@@ -8,6 +8,11 @@
 //   GET  /bench/noop              nothing at all
 //   POST /bench/seed?account=&n=&metadata_bytes=  n app rows straight into storage, with their
 //                                 metadata index and app count (the repository's importOAuthApps)
+//   GET  /bench/nth?account=&n=   the id of the account's nth app in list order (a deep page's cursor)
+//   POST /bench/record/create     a real create (POST /v1/oauth-apps, its body and token as sent), whose
+//                                 D1 batch is recorded: statements and values
+//   POST /bench/floor/create-batch  that recorded batch, replayed bare on D1 with fresh ids (every run of
+//                                 8+ hex digits renewed, consistently): the create's own storage work
 // Never deployed: it exists to show what the API adds above storage.
 import { drizzle } from 'drizzle-orm/d1';
 import type { Database } from '../../src/db/client';
@@ -60,6 +65,13 @@ async function floor(path: string, url: URL, db: D1Database): Promise<Response> 
     await importOAuthApps(drizzle(db) as unknown as Database, rows);
     return json({ seeded: n });
   }
+  if (path === '/bench/nth') {
+    const id = await db
+      .prepare('SELECT id FROM oauth_apps WHERE account_id = ? ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?')
+      .bind(url.searchParams.get('account'), Number(url.searchParams.get('n')) - 1)
+      .first('id');
+    return json({ id });
+  }
   if (path === '/bench/floor/get') {
     return json(await db.prepare('SELECT * FROM oauth_apps WHERE id = ?').bind(url.searchParams.get('id')).first());
   }
@@ -73,9 +85,58 @@ async function floor(path: string, url: URL, db: D1Database): Promise<Response> 
   return json({});
 }
 
+type Recorded = { sql: string; args: unknown[] }[];
+let recordedCreate: Recorded | undefined;
+
+/** env with its DB recording the statements of every batch into `into` (one request's env). */
+function recordingEnv(env: Bindings, into: Recorded[]): Bindings {
+  const db = env.DB!;
+  const statement = (sql: string, args: unknown[] = []): D1PreparedStatement & { recorded: { sql: string; args: unknown[] } } => {
+    const real = db.prepare(sql).bind(...args);
+    return Object.assign(Object.create(real) as D1PreparedStatement, {
+      recorded: { sql, args },
+      bind: (...next: unknown[]) => statement(sql, next),
+      first: real.first.bind(real),
+      all: real.all.bind(real),
+      run: real.run.bind(real),
+      raw: real.raw.bind(real),
+    }) as D1PreparedStatement & { recorded: { sql: string; args: unknown[] } };
+  };
+  const session = {
+    prepare: (sql: string) => statement(sql),
+    batch: (stmts: (D1PreparedStatement & { recorded: { sql: string; args: unknown[] } })[]) => {
+      into.push(stmts.map((s) => s.recorded));
+      return db.batch(stmts.map((s) => db.prepare(s.recorded.sql).bind(...s.recorded.args)));
+    },
+    getBookmark: () => null,
+  };
+  return { ...env, DB: { ...db, withSession: () => session, prepare: session.prepare, batch: session.batch } as unknown as D1Database };
+}
+
+/** The recorded batch with each run of 8+ hex digits replaced by fresh ones, the same run by the same. */
+function freshBatch(batch: Recorded, db: D1Database): D1PreparedStatement[] {
+  const fresh = new Map<string, string>();
+  const hex = (n: number) => Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => (b & 15).toString(16)).join('');
+  const renew = (v: unknown) =>
+    typeof v === 'string' ? v.replace(/[0-9a-f]{8,}/g, (m) => fresh.get(m) ?? (fresh.set(m, hex(m.length)), fresh.get(m)!)) : v;
+  return batch.map((s) => db.prepare(s.sql).bind(...s.args.map(renew)));
+}
+
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
+    if (url.pathname === '/bench/record/create') {
+      const batches: Recorded[] = [];
+      const res = await worker.fetch!(new Request(new URL('/v1/oauth-apps', url), request), recordingEnv(env, batches), ctx);
+      if (res.status !== 200 || batches.length !== 1) return new Response(`recording failed: ${res.status}, ${batches.length} batches`, { status: 500 });
+      recordedCreate = batches[0];
+      return json({ statements: recordedCreate!.length });
+    }
+    if (url.pathname === '/bench/floor/create-batch') {
+      if (!recordedCreate) return new Response('record a create first', { status: 409 });
+      await env.DB!.batch(freshBatch(recordedCreate, env.DB!));
+      return json({});
+    }
     if (url.pathname.startsWith('/bench/')) return floor(url.pathname, url, env.DB!);
     return worker.fetch!(request, env, ctx);
   },

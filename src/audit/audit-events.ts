@@ -1,6 +1,8 @@
 // The audit trail's vocabulary: what an event records, and how it is shown.
 // An event never holds a value: field names, key ids and token ids only.
+import type { Context } from 'hono';
 import type { AuditEventRow } from '../db/schema';
+import type { AppEnv } from '../env';
 import type { HealthChange, HealthStatus } from '../oauth-apps/health';
 import { newId } from '../util/ids';
 
@@ -89,8 +91,8 @@ export function presentAuditEvent(row: AuditEventRow): AuditEventObject {
 }
 
 /** The caller of an API request: its token and request id. */
-export function requestActor(c: { var: { auth: { tokenId: string }; requestId: string } }): Actor {
-  return { tokenId: c.var.auth.tokenId, requestId: c.var.requestId };
+export function requestActor(c: Context<AppEnv>): Actor {
+  return { tokenId: c.get('auth').tokenId, requestId: c.get('requestId') };
 }
 
 /**

@@ -20,8 +20,8 @@ const EVENT_ID = /^evt_[0-9a-f]{32}$/;
 export const eventsRoutes = new Hono<AppEnv>()
   .get('/', requireToken(['oauth_apps:read', 'keys:manage']), zValidator('query', listEventsQuery, validationHook), async (c) => {
     const query = c.req.valid('query');
-    const { db } = c.var;
-    const { accountId } = c.var.auth;
+    const db = c.get('db');
+    const { accountId } = c.get('auth');
     // The app need not exist any more: a deleted app's events stay readable.
     if (query.app_id !== undefined && !APP_ID.test(query.app_id)) {
       throw validationError({ app_id: ['must be an OAuth app id'] });

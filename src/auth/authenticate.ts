@@ -21,7 +21,7 @@ function unauthorized(code: 'authentication_required' | 'authorization_malformed
 /**
  * Authenticates the caller (401, or 429 from the unauthenticated limit),
  * applies the per-token rate limit (429) and, if a scope is given, requires
- * it (403); given several, any one of them. Sets c.var.auth.
+ * it (403); given several, any one of them. Sets c.get('auth').
  */
 export function requireToken(scope?: Scope | Scope[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -36,7 +36,7 @@ export function requireToken(scope?: Scope | Scope[]): MiddlewareHandler<AppEnv>
           : unauthorized('authorization_malformed', 'The Authorization header must be "Bearer <API token>" with a well-formed API token.'),
       );
     }
-    const { tokenCacheTtlSeconds } = c.var.config;
+    const { tokenCacheTtlSeconds } = c.get('config');
     const hash = await hashApiToken(token);
     // A token verified in this instance skips the unauthenticated limit; any other is refused
     // before its storage lookup once its address has spent the allowance.
@@ -44,7 +44,7 @@ export function requireToken(scope?: Scope | Scope[]): MiddlewareHandler<AppEnv>
     if (!auth) {
       refuseIfBlocked(c);
       try {
-        auth = await verify(c.var.db, hash, tokenCacheTtlSeconds);
+        auth = await verify(c.get('db'), hash, tokenCacheTtlSeconds);
       } catch (err) {
         throw err instanceof ApiError && err.status === 401 ? await countRefusal(c, err) : err;
       }

@@ -18,7 +18,7 @@ export function appConfigOf(env: Bindings): AppConfig {
   return config;
 }
 
-/** Puts the configuration on c.var.config: the one given, else the env's. */
+/** Puts the configuration on c.get('config'): the one given, else the env's. */
 export function configuration(given?: AppConfig): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('config', given ?? appConfigOf(c.env));

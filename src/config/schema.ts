@@ -36,13 +36,28 @@ function integer<N extends string, F extends number | undefined>(name: N, min: n
   };
 }
 
-function oneOf<N extends string, const V extends readonly string[]>(name: N, values: V, fallback: V[number]): Setting<V[number], N> {
+function oneOf<N extends string, const V extends readonly string[], F extends V[number] | undefined>(name: N, values: V, fallback: F): Setting<V[number] | F, N> {
   return {
     name,
     parse(raw) {
       if (!present(raw)) return fallback;
       if (!values.includes(raw)) throw new ConfigError(`${name} must be ${values.map((v) => `"${v}"`).join(' or ')}`);
       return raw as V[number];
+    },
+  };
+}
+
+/** A decimal from 0 to 1 (a share); unset or empty: undefined. */
+function share<N extends string>(name: N): Setting<number | undefined, N> {
+  return {
+    name,
+    parse(raw) {
+      if (!present(raw)) return undefined;
+      const value = Number(raw);
+      if (!/^(0(\.[0-9]+)?|1(\.0+)?|\.[0-9]+)$/.test(raw.trim()) || !(value >= 0 && value <= 1)) {
+        throw new ConfigError(`${name} must be a number from 0 to 1`);
+      }
+      return value;
     },
   };
 }
@@ -93,7 +108,10 @@ export const APP_SETTINGS = {
     },
   },
   tokenCacheTtlSeconds: integer('TOKEN_CACHE_TTL_SECONDS', 0, MAX_TOKEN_CACHE_TTL_SECONDS, MAX_TOKEN_CACHE_TTL_SECONDS),
-  requestLog: oneOf('REQUEST_LOG', ['all', 'errors'], 'all'),
+  /** Kept for the scripts that set it: all = REQUEST_LOG_SAMPLE_RATE 1, errors = 0 (src/http/request-log.ts). */
+  requestLog: oneOf('REQUEST_LOG', ['all', 'errors'], undefined),
+  /** The share of answers below 400 that get a log line; unset: the runtime's default (src/http/request-log.ts). */
+  requestLogSampleRate: share('REQUEST_LOG_SAMPLE_RATE'),
   maxAppsPerAccount: integer('MAX_APPS_PER_ACCOUNT', 0, 100_000_000, DEFAULT_MAX_APPS_PER_ACCOUNT),
   auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 1, 36_500, DEFAULT_AUDIT_RETENTION_DAYS),
   corsOrigins: list('CORS_ORIGINS', ORIGIN, 'a comma-separated list of origins (https://host[:port]) or *'),

@@ -13,7 +13,7 @@ const MAX_AGE_SECONDS = 600;
 
 export function cors(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const { corsOrigins } = c.var.config;
+    const { corsOrigins } = c.get('config');
     if (corsOrigins.length === 0) return next();
     const origin = c.req.header('Origin');
     const allowed = origin !== undefined && (corsOrigins.includes('*') || corsOrigins.includes(origin));

@@ -51,7 +51,7 @@ export async function enforceRateLimit(c: Context<AppEnv>, key: string): Promise
   // No binding (e.g. a runtime without one): no limit.
   if (!limiter) return;
   const outcome = (await limiter.limit({ key })) as LimitOutcome;
-  c.set('rateLimit', { name: 'token', limit: policyLimit(limiter, c.var.config.rateLimitPerMinute), outcome });
+  c.set('rateLimit', { name: 'token', limit: policyLimit(limiter, c.get('config').rateLimitPerMinute), outcome });
   if (!outcome.success) {
     throw new ApiError('rate_limited', 'Too many requests with this API token; retry after the number of seconds in Retry-After.', {
       headers: { 'Retry-After': retryAfterSeconds(outcome) },

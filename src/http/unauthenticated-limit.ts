@@ -53,7 +53,7 @@ export async function countRefusal(c: Context<AppEnv>, unauthorized: ApiError): 
   if (!limiter) return unauthorized;
   const address = clientAddress(c);
   const outcome = (await limiter.limit({ key: address })) as LimitOutcome;
-  c.set('rateLimit', { name: 'unauthenticated', limit: policyLimit(limiter, c.var.config.unauthenticatedRateLimitPerMinute), outcome });
+  c.set('rateLimit', { name: 'unauthenticated', limit: policyLimit(limiter, c.get('config').unauthenticatedRateLimitPerMinute), outcome });
   if (outcome.success) return unauthorized;
   const now = Date.now();
   // Blocked until the limiter's window resets when it says when (Node), else for a whole period.

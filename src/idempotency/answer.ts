@@ -26,19 +26,19 @@ export function answerResponse(answer: StoredAnswer): Response {
  * Part of every keyed write's guard.
  */
 export function stillReserved(c: Ctx): SQL {
-  const scope = c.var.idempotency;
+  const scope = c.get('idempotency');
   return scope ? reservationHeldCondition(scope.reservation) : sql`1`;
 }
 
 /** The statement that stores `answer` for the request's key, if `guard` holds; [] without a key. */
 export function idempotentAnswer(c: Ctx, answer: StoredAnswer, guard: SQL): Statement[] {
-  const scope = c.var.idempotency;
-  return scope ? [completeStatement(c.var.db, scope.reservation, answer, guard)] : [];
+  const scope = c.get('idempotency');
+  return scope ? [completeStatement(c.get('db'), scope.reservation, answer, guard)] : [];
 }
 
 /** The write applied with its answer stored: the middleware must not store another. */
 export function answered(c: Ctx): void {
-  const scope = c.var.idempotency;
+  const scope = c.get('idempotency');
   if (scope) scope.answered = true;
 }
 
@@ -47,8 +47,8 @@ export function answered(c: Ctx): void {
  * longer holds its key (its lease lapsed and another request took it over).
  */
 export async function refuseIfLeaseLost(c: Ctx): Promise<void> {
-  const scope = c.var.idempotency;
-  if (!scope || (await reservationHeld(c.var.db, scope.reservation))) return;
+  const scope = c.get('idempotency');
+  if (!scope || (await reservationHeld(c.get('db'), scope.reservation))) return;
   throw new ApiError(
     'idempotency_lease_lost',
     'This request held its Idempotency-Key past the lease and another request with the key took it over; this request changed nothing. Retry with the same key to get that request’s answer.',
@@ -61,6 +61,6 @@ export async function refuseIfLeaseLost(c: Ctx): Promise<void> {
  * depends on the moment (the provider's), not on the request.
  */
 export function releaseKeyAfter(c: Ctx): void {
-  const scope = c.var.idempotency;
+  const scope = c.get('idempotency');
   if (scope) scope.release = true;
 }

@@ -56,10 +56,10 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     // Without verify=true the text is what it always was: keys stored before it existed still match.
     const verify = c.req.query('verify') === 'true' ? '?verify=true' : '';
     const request = `${c.req.method} ${c.req.path}${verify}\n${canonicalJson(body ?? null)}`;
-    const keyring = await loadKeyring(c.var.config.encryptionKeyring);
-    const db = c.var.db;
+    const keyring = await loadKeyring(c.get('config').encryptionKeyring);
+    const db = c.get('db');
     const outcome = await reserveKey(db, {
-      accountId: c.var.auth.accountId,
+      accountId: c.get('auth').accountId,
       key,
       fingerprint: await fingerprint(keyring, request),
       now: new Date(),

@@ -22,16 +22,16 @@ const manage = requireToken('keys:manage');
 
 export const keysRoutes = new Hono<AppEnv>()
   .get('/', manage, async (c) => {
-    const keyring = await loadKeyring(c.var.config.encryptionKeyring);
-    const status = await keyStatus(c.var.db, keyring);
+    const keyring = await loadKeyring(c.get('config').encryptionKeyring);
+    const status = await keyStatus(c.get('db'), keyring);
     return c.json({ primary: status.primary, pending: status.pending, keyring_fingerprint: keyring.fingerprint, data: status.keys });
   })
   .all('/', methodNotAllowed(['GET']))
   .post('/rotate', manage, jsonBody({ allowEmpty: true }), zValidator('json', rotateBody, validationHook), async (c) => {
-    const keyring = await loadKeyring(c.var.config.encryptionKeyring);
+    const keyring = await loadKeyring(c.get('config').encryptionKeyring);
     const limit = c.req.valid('json').limit ?? DEFAULT_ROTATION_BATCH;
-    const requestedBy = { accountId: c.var.auth.accountId, actor: requestActor(c) };
-    const result = await rotateBatch(c.var.db, keyring, limit, runActor(), new Date(), requestedBy, c.var.config.secretExpiryWarningDays);
+    const requestedBy = { accountId: c.get('auth').accountId, actor: requestActor(c) };
+    const result = await rotateBatch(c.get('db'), keyring, limit, runActor(), new Date(), requestedBy, c.get('config').secretExpiryWarningDays);
     return c.json({
       primary_key_id: result.primaryKeyId,
       reencrypted: result.reencrypted,

@@ -71,7 +71,7 @@ export interface ShutdownReport {
 
 export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
   let draining = false;
-  const app = createApp(singlePrimaryEngine(options.db), { config: options.config, draining: () => draining });
+  const app = createApp(singlePrimaryEngine(options.db), { config: options.config, draining: () => draining, runtime: 'node' });
   serveDocs(app);
   const limits = options.limits ?? DEFAULT_SERVER_LIMITS;
   // Each request's client address, for the unauthenticated limit: known from the socket here, read by the app.

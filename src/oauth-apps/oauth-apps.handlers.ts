@@ -57,11 +57,11 @@ export function appId(c: Ctx): string {
   return id;
 }
 
-export const keyringOf = (c: Ctx) => loadKeyring(c.var.config.encryptionKeyring);
+export const keyringOf = (c: Ctx) => loadKeyring(c.get('config').encryptionKeyring);
 
 /** What health is read against in this request: the keyring, now, and the expiry warning. */
 export const rulesOf = (c: Ctx, keyring: Keyring, now = new Date()): HealthRules =>
-  healthRules(keyring, c.var.config.secretExpiryWarningDays, now);
+  healthRules(keyring, c.get('config').secretExpiryWarningDays, now);
 
 /**
  * Secrets are shown only on request (truncate_secrets=false) and only with the
@@ -70,7 +70,7 @@ export const rulesOf = (c: Ctx, keyring: Keyring, now = new Date()): HealthRules
  */
 function wantsSecrets(c: Ctx, truncateSecrets: string | undefined): boolean {
   if (truncateSecrets !== 'false') return false;
-  requireGranted(c.var.auth, 'oauth_apps:secrets');
+  requireGranted(c.get('auth'), 'oauth_apps:secrets');
   return c.req.method !== 'HEAD';
 }
 
@@ -94,12 +94,12 @@ function refuseBadSettings(provider: string, settings: Record<string, string> | 
 }
 
 export async function createHandler(c: Ctx<In<'json', CreateOAuthAppInput>>): Promise<Response> {
-  const { maxAppsPerAccount } = c.var.config;
-  const { db } = c.var;
+  const { maxAppsPerAccount } = c.get('config');
+  const db = c.get('db');
   const keyring = await keyringOf(c);
   const input = c.req.valid('json');
   refuseBadSettings(input.provider, input.provider_settings);
-  const { accountId } = c.var.auth;
+  const { accountId } = c.get('auth');
   // Asked to verify first: the provider's answer before anything is written (a rejection throws).
   const probed = verifyRequested(c)
     ? await verifyBeforeSave(
@@ -142,8 +142,8 @@ export async function createHandler(c: Ctx<In<'json', CreateOAuthAppInput>>): Pr
 export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Promise<Response> {
   const query = c.req.valid('query');
   const secrets = wantsSecrets(c, query.truncate_secrets);
-  const { db } = c.var;
-  const { accountId } = c.var.auth;
+  const db = c.get('db');
+  const { accountId } = c.get('auth');
   const keyring = await keyringOf(c);
   const rules = rulesOf(c, keyring);
   const health = query['health.status'];
@@ -175,12 +175,12 @@ export async function listHandler(c: Ctx<In<'query', ListOAuthAppsQuery>>): Prom
 export async function getHandler(c: Ctx<In<'query', GetOAuthAppQuery>>): Promise<Response> {
   const id = appId(c);
   const secrets = wantsSecrets(c, c.req.valid('query').truncate_secrets);
-  const row = await findOAuthApp(c.var.db, c.var.auth.accountId, id);
+  const row = await findOAuthApp(c.get('db'), c.get('auth').accountId, id);
   if (!row) throw notFound();
   const keyring = await keyringOf(c);
   const rules = rulesOf(c, keyring);
   if (!secrets) return c.json(presentOAuthApp(row, rules), 200, { ETag: oauthAppEtag(row) });
-  const revealed = await revealSecrets(c.var.db, requestActor(c), keyring, [row], rules.now, rules);
+  const revealed = await revealSecrets(c.get('db'), requestActor(c), keyring, [row], rules.now, rules);
   return c.json(presentOAuthApp(revealed.rows[0]!, rules, revealed.reveals.get(row.id)), 200, { ETag: oauthAppEtag(row) });
 }
 
@@ -190,14 +190,14 @@ export async function updateHandler(c: Ctx<In<'json', UpdateOAuthAppInput>>): Pr
   const id = appId(c);
   const input = c.req.valid('json');
   const ifMatch = c.req.header('If-Match');
-  const { db } = c.var;
+  const db = c.get('db');
   // With verify=true: the provider's answer about the credentials the PATCH
   // leaves, asked once, before any write, and what of the row it depends on.
   let probed: { result: ProbeResult; kept: KeptCredentials } | undefined;
   // Compare-and-swap on the version: a write that lands between our read and
   // our update makes the update miss, and we read again.
   for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-    const current = await findOAuthApp(db, c.var.auth.accountId, id);
+    const current = await findOAuthApp(db, c.get('auth').accountId, id);
     if (!current) throw notFound();
     const etag = oauthAppEtag(current);
     if (ifMatch !== undefined && !ifMatchSatisfied(ifMatch, etag)) {
@@ -270,10 +270,10 @@ const verdictOf = (result: ProbeResult, now: Date) => ({ ...verdictColumns(resul
 
 export async function deleteHandler(c: Ctx): Promise<Response> {
   const id = appId(c);
-  const { accountId } = c.var.auth;
+  const { accountId } = c.get('auth');
   const event: NewAuditEvent = { accountId, appIds: [id], action: 'oauth_app.deleted' };
   const guard = oauthAppExists(accountId, id);
-  const deleted = await deleteOAuthApp(c.var.db, accountId, id, guard, auditStatements(c.var.db, event, requestActor(c), new Date(), guard));
+  const deleted = await deleteOAuthApp(c.get('db'), accountId, id, guard, auditStatements(c.get('db'), event, requestActor(c), new Date(), guard));
   if (!deleted) throw notFound();
   return c.json({ id, deleted: true });
 }

@@ -9,8 +9,9 @@
 // its own, e.g. its idempotency reservation). The statements that must commit
 // with it (an idempotency answer, an audit event) are built by the caller
 // under the same guard and run first in the write's batch.
-import { and, desc, eq, getTableColumns, inArray, isNull, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, isNull, not, notInArray, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Database, Statement } from '../db/client';
+import { prebuilt } from '../db/prebuilt';
 import { accounts, oauthApps, type OAuthAppRow } from '../db/schema';
 import { VERDICT, type HealthRules, type HealthStatus } from './health';
 import {
@@ -31,7 +32,7 @@ export class DuplicateOAuthAppError extends Error {
 }
 
 /** The app `id` of this account: the only way any query reaches a row. */
-export const ownApp = (accountId: string, id: string) => and(eq(oauthApps.accountId, accountId), eq(oauthApps.id, id));
+export const ownApp = (accountId: string | Placeholder, id: string | Placeholder) => and(eq(oauthApps.accountId, accountId), eq(oauthApps.id, id));
 
 /** The apps of this account with the row's provider and client_id (at most one). */
 const sameClient = (row: Pick<OAuthAppRow, 'accountId' | 'provider' | 'clientId'>) =>
@@ -140,8 +141,12 @@ export async function importOAuthApps(db: Database, rows: OAuthAppRow[]): Promis
   }
 }
 
+const appById = prebuilt<{ accountId: string; id: string }, OAuthAppRow>((db, v) =>
+  db.select().from(oauthApps).where(ownApp(v.accountId, v.id)).limit(1),
+);
+
 export async function findOAuthApp(db: Database, accountId: string, id: string): Promise<OAuthAppRow | undefined> {
-  const rows = await db.select().from(oauthApps).where(ownApp(accountId, id)).limit(1);
+  const rows = await appById(db, { accountId, id });
   return rows[0];
 }
 
@@ -279,6 +284,14 @@ export function listOAuthApps(
       .orderBy(desc(driver.createdAt), desc(driver.appId))
       .limit(limit);
   }
+  // The list as most callers read it, no filter, first page or after a client's cursor: prebuilt.
+  if (filter.provider === undefined && filter.health === undefined) {
+    return typeof after === 'string' ? pageAfter(db, { accountId, after, limit }) : after === undefined ? firstPage(db, { accountId, limit }) : pageOf(db, conditions, cursor, limit);
+  }
+  return pageOf(db, conditions, cursor, limit);
+}
+
+function pageOf(db: Database, conditions: SQL[], cursor: SQL | undefined, limit: number | Placeholder) {
   if (cursor) conditions.push(sql`(${oauthApps.createdAt}, ${oauthApps.id}) < ${cursor}`);
   return db
     .select()
@@ -287,6 +300,13 @@ export function listOAuthApps(
     .orderBy(desc(oauthApps.createdAt), desc(oauthApps.id))
     .limit(limit);
 }
+
+const firstPage = prebuilt<{ accountId: string; limit: number }, OAuthAppRow>((db, v) =>
+  pageOf(db, [eq(oauthApps.accountId, v.accountId)], undefined, v.limit),
+);
+const pageAfter = prebuilt<{ accountId: string; after: string; limit: number }, OAuthAppRow>((db, v) =>
+  pageOf(db, [eq(oauthApps.accountId, v.accountId)], position(v.accountId, v.after), v.limit),
+);
 
 /**
  * A page of the apps whose shown health is `status`, read by arms so that no
@@ -339,9 +359,9 @@ function unionOf(selects: SQL[]): SQL {
 }
 
 /** The row value (created_at, id) a page starts after, in SQL. */
-function position(accountId: string, after: After): SQL | undefined {
+function position(accountId: string | Placeholder, after: After | Placeholder): SQL | undefined {
   if (after === undefined) return undefined;
-  if (typeof after === 'string') return sql`(SELECT ${oauthApps.createdAt}, ${oauthApps.id} FROM ${oauthApps} WHERE ${ownApp(accountId, after)})`;
+  if (typeof after === 'string' || !('createdAt' in after)) return sql`(SELECT ${oauthApps.createdAt}, ${oauthApps.id} FROM ${oauthApps} WHERE ${ownApp(accountId, after)})`;
   return sql`(${after.createdAt}, ${after.id})`;
 }
 

@@ -32,7 +32,8 @@ export interface SaveTarget {
 
 /** Asks the provider; throws 422 credentials_rejected (key released) on invalid, the refusals of verify, or 429 when the budget is spent. */
 export async function verifyBeforeSave(c: Context<AppEnv>, target: SaveTarget, now: Date): Promise<ProbeResult> {
-  const { config, db } = c.var;
+  const config = c.get('config');
+  const db = c.get('db');
   const endpoint = endpointOrRefuse(target.provider, target.providerSettings, config);
   const claim = await claimAccountBudget(db, target.accountId, config.verificationsPerAccountPerHour, now);
   if (!claim.claimed) {

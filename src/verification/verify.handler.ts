@@ -22,8 +22,9 @@ import { claimVerification, recordVerification } from './verification.repository
 
 export async function verifyHandler(c: Context<AppEnv>): Promise<Response> {
   const id = appId(c);
-  const { db, config } = c.var;
-  const row = await findOAuthApp(db, c.var.auth.accountId, id);
+  const db = c.get('db');
+  const config = c.get('config');
+  const row = await findOAuthApp(db, c.get('auth').accountId, id);
   if (!row) throw notFound();
 
   const endpoint = endpointOrRefuse(row.provider, JSON.parse(row.providerSettings) as ProviderSettings, config);

@@ -120,7 +120,7 @@ describe("Hono's own HTTPExceptions", () => {
     const { handleError } = await import('../../src/http/errors');
     const { requestContext } = await import('../../src/http/request-context');
     const app = new Hono<import('../../src/env').AppEnv>();
-    app.use(requestContext());
+    app.use(requestContext('workers'));
     app.post('/', () => {
       throw new HTTPException(400, { message: 'Malformed JSON in request body' });
     });

@@ -22,6 +22,7 @@ const BAD: [string, string, string][] = [
   ['ENCRYPTION_KEYRING', JSON.stringify({ primary: 'k2', keys: { k1: Buffer.alloc(32, 7).toString('base64') } }), 'ENCRYPTION_KEYRING.primary must name one of its keys'],
   ['TOKEN_CACHE_TTL_SECONDS', '99', 'TOKEN_CACHE_TTL_SECONDS must be an integer from 0 to 30'],
   ['REQUEST_LOG', 'verbose', 'REQUEST_LOG must be "all" or "errors"'],
+  ['REQUEST_LOG_SAMPLE_RATE', '1.5', 'REQUEST_LOG_SAMPLE_RATE must be a number from 0 to 1'],
   ['MAX_APPS_PER_ACCOUNT', '-1', 'MAX_APPS_PER_ACCOUNT must be an integer from 0 to 100000000'],
   ['AUDIT_RETENTION_DAYS', '0', 'AUDIT_RETENTION_DAYS must be an integer from 1 to 36500'],
   ['CORS_ORIGINS', 'https://ok.example,not an origin', 'CORS_ORIGINS must be a comma-separated list of origins'],

@@ -30,7 +30,8 @@ const env: Bindings = {
   PROVIDER_TOKEN_URLS: process.env.TEST_PROVIDER_TOKEN_URLS!,
 };
 const server = await startNodeServer({ db, env, port: 0, hostname: '127.0.0.1' });
-const app = createApp(singlePrimaryEngine(db));
+// As the Node server builds it, but with each request's settings from its env (sendWithEnv).
+const app = createApp(singlePrimaryEngine(db), { runtime: 'node' });
 
 /** Closes the server and the database, and deletes the file (the setup file's afterAll). */
 export async function stopNodeTarget(): Promise<void> {

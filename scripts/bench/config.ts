@@ -1,0 +1,40 @@
+// The bench Worker's configuration, made from wrangler.toml at each run so it
+// cannot drift from what is deployed: the same vars, compatibility date,
+// bindings, observability and assets; only the entry point (the bench Worker,
+// which wraps the real one) and the rate limits (raised so the load is never
+// refused) differ.
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { experimental_readRawConfig } from 'wrangler';
+
+/** Per minute: far above what one machine can send, so no answer is a 429. */
+export const BENCH_RATE_LIMIT = 1_000_000_000;
+
+type Raw = Record<string, unknown> & {
+  vars?: Record<string, string>;
+  ratelimits?: { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
+  d1_databases?: { migrations_dir?: string }[];
+  assets?: { directory?: string };
+};
+
+/** Writes the configuration into `dir` and returns its path (paths in it are absolute). */
+export function benchWranglerConfig(dir: string): { path: string; deployed: Raw } {
+  const deployed = experimental_readRawConfig({ config: 'wrangler.toml' }, { hideWarnings: true }).rawConfig as Raw;
+  const config: Raw = {
+    ...deployed,
+    name: 'oauth-apps-bench',
+    main: resolve('scripts/bench/worker.ts'),
+    vars: {
+      ...deployed.vars,
+      // The RateLimit-Policy header's figures, as the raised limits say.
+      RATE_LIMIT_PER_MINUTE: String(BENCH_RATE_LIMIT),
+      UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE: String(BENCH_RATE_LIMIT),
+    },
+    ratelimits: deployed.ratelimits?.map((r) => ({ ...r, simple: { ...r.simple, limit: BENCH_RATE_LIMIT } })),
+    d1_databases: deployed.d1_databases?.map((d) => ({ ...d, migrations_dir: resolve(d.migrations_dir ?? 'migrations') })),
+    assets: deployed.assets && { ...deployed.assets, directory: resolve(deployed.assets.directory ?? 'public') },
+  };
+  const path = join(dir, 'wrangler.bench.json');
+  writeFileSync(path, JSON.stringify(config, null, 2));
+  return { path, deployed };
+}
