@@ -21,7 +21,7 @@ import { d1Store } from './lib/store';
 import { ensureTokens } from './lib/tokens';
 import { spawnWrangler } from './lib/wrangler';
 
-const USAGE = 'Usage: npm run bench:profile\nThe Worker\'s CPU per request of create, get and list inside workerd (wrangler dev, its inspector), beside\neach storage floor, split by package (timing; not in CI). BENCH_SECONDS sets each profile\'s length (default 5),\nBENCH_TOP the functions listed (default 12).';
+const USAGE = 'Usage: npm run bench:profile\nThe Worker\'s CPU per request of create, get and list inside workerd (wrangler dev, its inspector), beside\neach storage floor, split by package (timing; not in CI). BENCH_SECONDS sets each profile\'s length (default 5),\nBENCH_TOP the functions listed (default 12),\nBENCH_ONLY=<scenario> profiles only the scenarios whose name starts so.';
 commandLine({ usage: USAGE });
 
 const PORT = 8795;
@@ -67,7 +67,9 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     const details: string[] = [];
     let bundle: string | undefined;
+    const only = process.env.BENCH_ONLY;
     for (const s of scenarios) {
+      if (only && !s.name.trim().startsWith(only)) continue;
       let n = 0;
       const run = () =>
         autocannon({

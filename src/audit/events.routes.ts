@@ -4,7 +4,7 @@
 // of list pages (one event naming every app it disclosed). keys:manage reads
 // its own account's trail: the operator's rotation runs.
 import { zValidator } from '@hono/zod-validator';
-import { Hono } from 'hono';
+import { Hono } from 'hono/tiny';
 import { requireToken } from '../auth/authenticate';
 import type { AppEnv } from '../env';
 import { methodNotAllowed } from '../http/errors';

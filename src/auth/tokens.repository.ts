@@ -1,10 +1,16 @@
 // The only code that reads or writes the api_tokens table.
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Database } from '../db/client';
+import { prebuilt } from '../db/prebuilt';
 import { apiTokens, type ApiTokenRow } from '../db/schema';
 
+const tokenByHash = prebuilt<{ tokenHash: string }, ApiTokenRow>((db, v) =>
+  db.select().from(apiTokens).where(eq(apiTokens.tokenHash, v.tokenHash)).limit(1),
+);
+
+/** The token whose hash this is (every request whose token is not in the cache asks). */
 export async function findTokenByHash(db: Database, tokenHash: string): Promise<ApiTokenRow | undefined> {
-  const rows = await db.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash)).limit(1);
+  const rows = await tokenByHash(db, { tokenHash });
   return rows[0];
 }
 

@@ -7,7 +7,7 @@
 // token or request; the operator's own event (encryption_keys.rotated, with
 // token, request and run id) is in the operator's account's trail.
 import { zValidator } from '@hono/zod-validator';
-import { Hono } from 'hono';
+import { Hono } from 'hono/tiny';
 import { requestActor, runActor } from '../audit/audit-events';
 import { requireToken } from '../auth/authenticate';
 import { loadKeyring } from '../crypto/keyring';

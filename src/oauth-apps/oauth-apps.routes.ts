@@ -2,7 +2,7 @@
 // authenticate (401, 429, 403) -> body guard (415, 413, 400) -> validate (422)
 // -> idempotency (replay, 409, 422) -> handler.
 import { zValidator } from '@hono/zod-validator';
-import { Hono } from 'hono';
+import { Hono } from 'hono/tiny';
 import { requireToken } from '../auth/authenticate';
 import type { AppEnv } from '../env';
 import { methodNotAllowed } from '../http/errors';

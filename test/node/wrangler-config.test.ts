@@ -58,3 +58,28 @@ it("the scripts' reading of the D1 entry (scripts/lib/local-d1.ts) is wrangler's
   const real = readFileSync('wrangler.toml', 'utf8').replace('00000000-0000-0000-0000-000000000000', '0f1e2d3c-aaaa-bbbb-cccc-123456789abc');
   expect(d1Config(real).databaseId).toBe('0f1e2d3c-aaaa-bbbb-cccc-123456789abc');
 });
+
+it('npm run bench runs wrangler.toml as deployed: only its entry point, name and rate limits (raised) differ', async () => {
+  const { benchWranglerConfig, BENCH_RATE_LIMIT } = await import('../../scripts/bench/config');
+  const { mkdtempSync, readFileSync: read, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join, resolve } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-config-'));
+  try {
+    const bench = JSON.parse(read(benchWranglerConfig(dir).path, 'utf8')) as Raw & Record<string, unknown>;
+    const comparable = ({ name, main, ratelimits, vars, d1_databases, assets, ...rest }: Raw & Record<string, unknown>) => ({
+      ...rest,
+      vars: { ...vars, RATE_LIMIT_PER_MINUTE: undefined, UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE: undefined },
+      ratelimits: ratelimits?.map(({ simple, ...r }) => ({ ...r, period: simple.period })),
+      d1: (d1_databases as { migrations_dir?: string }[] | undefined)?.map((d) => ({ ...d, migrations_dir: resolve(d.migrations_dir ?? '') })),
+      assets: { ...(assets as object), directory: resolve((assets as { directory: string }).directory) },
+    });
+    expect(comparable(bench)).toEqual(comparable(d1));
+    expect(bench.main).toBe(resolve('scripts/bench/worker.ts'));
+    expect(bench.ratelimits!.map((r) => r.simple.limit)).toEqual(d1.ratelimits!.map(() => BENCH_RATE_LIMIT));
+    // Nothing about logging is set for the run: the Worker logs as deployed.
+    expect(Object.keys(bench.vars ?? {}).filter((k) => k.startsWith('REQUEST_LOG'))).toEqual([]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
