@@ -36,6 +36,8 @@ const SCRIPTS: Record<string, string[]> = {
   'bench:list': ['scripts/bench-list.ts'],
   'bench:engines': ['scripts/bench-engines.ts'],
   bench: ['scripts/bench.ts'],
+  'bench:cpu': ['scripts/bench-cpu.ts'],
+  'bench:profile': ['scripts/bench-profile.ts'],
   openapi: ['scripts/openapi.ts'],
   'contract:judges': ['scripts/contract-judges.ts'],
   'docs:browser': ['scripts/docs-browser.ts'],
