@@ -13,7 +13,7 @@
 // The request log lines are written, as on Node, to a sink (/dev/null).
 import type { Client, InStatement } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql/node';
-import { mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
@@ -25,12 +25,12 @@ import { applyLibsqlMigrations } from '../src/db/ledger';
 import { singlePrimaryEngine } from '../src/db/libsql';
 import { openLibsqlClient } from '../src/db/libsql-node';
 import { readNodeConfig } from '../src/node/config';
-import { appBody } from './lib/bench-support';
+import { appBody, hexRenewer } from './lib/bench-support';
 import { commandLine, runScript } from './lib/cli';
 import { libsqlStore } from './lib/store';
 import { ensureTokens } from './lib/tokens';
 
-const USAGE = 'Usage: npm run bench:cpu\nCPU per request of create, get and list in one Node process (libSQL file), beside the same storage\nwork done bare, with a profile split by package (timing; not in CI). BENCH_REQUESTS sets N (default 3000).';
+const USAGE = 'Usage: npm run bench:cpu\nCPU per request of create, get and list in one Node process (libSQL file), beside the same storage\nwork done bare, with a profile split by package (timing; not in CI). BENCH_REQUESTS sets N (default 3000);\nBENCH_CPU_DETAIL=1 also lists each route\'s 25 functions with the most self time, on stderr.';
 commandLine({ usage: USAGE });
 
 const N = Number(process.env.BENCH_REQUESTS ?? 3000);
@@ -106,10 +106,7 @@ async function profiled<T>(session: Session, work: () => Promise<T>): Promise<{ 
 
 /** The recorded storage call of a create, with its per-request values (hex runs of ≥ 8) made fresh. */
 function freshCall(call: Call): Call {
-  const fresh = new Map<string, string>();
-  const hex = (n: number) => Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => (b & 15).toString(16)).join('');
-  const renew = (v: unknown): unknown =>
-    typeof v === 'string' ? v.replace(/[0-9a-f]{8,}/g, (m) => fresh.get(m) ?? (fresh.set(m, hex(m.length)), fresh.get(m)!)) : v;
+  const renew = hexRenewer();
   const statements = (call.args[0] as { sql: string; args: unknown[] }[]).map((s) => ({ sql: s.sql, args: s.args.map(renew) }));
   return { method: 'batch', args: [statements, ...call.args.slice(1)] };
 }
@@ -175,10 +172,9 @@ async function main(): Promise<void> {
         const c = route.name === 'create' ? freshCall(call) : call;
         return c.method === 'batch' ? client.batch(...(c.args as [InStatement[], 'write'])) : client.execute(...(c.args as [InStatement]));
       };
-      const n = N;
-      const [appUs, bareUs] = await interleaved(n, route.run, bare);
+      const [appUs, bareUs] = await interleaved(N, route.run, bare);
       const prof = await profiled(session, async () => {
-        for (let i = 0; i < n; i++) await route.run();
+        for (let i = 0; i < N; i++) await route.run();
       });
       rows.push(`| ${route.name} | ${appUs.toFixed(0)} | ${bareUs.toFixed(0)} | ${(appUs - bareUs).toFixed(0)} | ${(bareUs / appUs).toFixed(2)} | ${prof.split} |`);
     }
@@ -193,6 +189,7 @@ async function main(): Promise<void> {
     for (const row of rows) console.log(row);
   } finally {
     process.stdout.write = write;
+    closeSync(sink);
     rmSync(dir, { recursive: true, force: true });
   }
 }

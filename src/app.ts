@@ -1,15 +1,13 @@
 // Composes the API: middleware order, routes, error rendering.
-import { HonoBase } from 'hono/hono-base';
 import { configuration, type AppConfig } from './config/app-config';
 import type { StorageEngine } from './db/engine';
-import type { AppEnv } from './env';
 import { cors } from './http/cors';
 import { database } from './http/database';
 import { handleError, handleNotFound, methodNotAllowed } from './http/errors';
 import { probeRoutes } from './http/probes';
 import { openApiRoute } from './openapi/route';
 import { requestContext, type Runtime } from './http/request-context';
-import { StrictPatternRouter } from './http/router';
+import { newRoutes } from './http/router';
 import { eventsRoutes } from './audit/events.routes';
 import { keysRoutes } from './keys/keys.routes';
 import { oauthAppsRoutes } from './oauth-apps/oauth-apps.routes';
@@ -26,7 +24,7 @@ export interface AppOptions {
 
 /** The API on a storage engine: D1 or libSQL in the Worker, libSQL on Node. */
 export function createApp(engine: StorageEngine, options: AppOptions = {}) {
-  const app = new HonoBase<AppEnv>({ router: new StrictPatternRouter() });
+  const app = newRoutes();
   app.use(requestContext(options.runtime ?? 'workers'));
   // Before the configuration: liveness holds whatever it says, and readiness reports it.
   probeRoutes(app, engine, options);

@@ -11,7 +11,7 @@ import type { IdempotencyScope } from './idempotency/idempotency.middleware';
 /**
  * The Worker's bindings, and every setting of src/config/schema.ts as a var or
  * secret (wrangler.toml [vars], `wrangler secret put`). Handlers read settings
- * parsed, from c.get('config'), never from here.
+ * parsed, from the config variable (c.get('config')), never from here.
  */
 export type Bindings = Partial<Record<AppSettingName, string>> & {
   /** D1, the default storage (wrangler.toml [[d1_databases]]). */

@@ -19,7 +19,7 @@ import type { Database } from '../../src/db/client';
 import worker from '../../src/index';
 import type { Bindings } from '../../src/env';
 import { importOAuthApps } from '../../src/oauth-apps/oauth-apps.repository';
-import { benchAppRow } from '../lib/bench-support';
+import { benchAppRow, hexRenewer } from '../lib/bench-support';
 
 const json = (value: unknown) => new Response(JSON.stringify(value), { headers: { 'Content-Type': 'application/json' } });
 
@@ -115,10 +115,7 @@ function recordingEnv(env: Bindings, into: Recorded[]): Bindings {
 
 /** The recorded batch with each run of 8+ hex digits replaced by fresh ones, the same run by the same. */
 function freshBatch(batch: Recorded, db: D1Database): D1PreparedStatement[] {
-  const fresh = new Map<string, string>();
-  const hex = (n: number) => Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => (b & 15).toString(16)).join('');
-  const renew = (v: unknown) =>
-    typeof v === 'string' ? v.replace(/[0-9a-f]{8,}/g, (m) => fresh.get(m) ?? (fresh.set(m, hex(m.length)), fresh.get(m)!)) : v;
+  const renew = hexRenewer();
   return batch.map((s) => db.prepare(s.sql).bind(...s.args.map(renew)));
 }
 

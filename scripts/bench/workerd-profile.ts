@@ -39,7 +39,10 @@ export class Inspector {
   private constructor(private socket: WebSocket) {
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: unknown };
-      if (message.id !== undefined) this.waiting.get(message.id)?.(message.error ? Promise.reject(new Error(JSON.stringify(message.error))) : message.result);
+      if (message.id === undefined) return;
+      const settle = this.waiting.get(message.id);
+      this.waiting.delete(message.id);
+      settle?.(message.error ? Promise.reject(new Error(JSON.stringify(message.error))) : message.result);
     });
   }
 

@@ -74,3 +74,15 @@ export function benchAppRow(accountId: string, metadataBytes: number, ciphertext
     providerSettings: '{}', healthStatus: 'ok', healthNotes: '[]', healthTime: at, ...NOT_VERIFIED, clientSecretExpiresAt: null, expiryStage: null, healthAnnounced: 'ok', version: 1, createdAt: at, updatedAt: at,
   };
 }
+
+/**
+ * For replaying a recorded write: a function that gives each run of 8 or more
+ * hex digits in a value (ids, in text or inside JSON) a fresh random run of the
+ * same length, the same run always the same within one renewer.
+ */
+export function hexRenewer(): (value: unknown) => unknown {
+  const fresh = new Map<string, string>();
+  const hex = (n: number) => Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => (b & 15).toString(16)).join('');
+  return (value) =>
+    typeof value === 'string' ? value.replace(/[0-9a-f]{8,}/g, (m) => fresh.get(m) ?? (fresh.set(m, hex(m.length)), fresh.get(m)!)) : value;
+}

@@ -4,10 +4,9 @@
 // of list pages (one event naming every app it disclosed). keys:manage reads
 // its own account's trail: the operator's rotation runs.
 import { zValidator } from '@hono/zod-validator';
-import { Hono } from 'hono/tiny';
 import { requireToken } from '../auth/authenticate';
-import type { AppEnv } from '../env';
 import { methodNotAllowed } from '../http/errors';
+import { newRoutes } from '../http/router';
 import { pageBody, readPage } from '../http/pagination';
 import { validationError, validationHook } from '../http/validation';
 import { APP_ID } from '../oauth-apps/oauth-apps.schemas';
@@ -17,7 +16,7 @@ import { listEventsQuery } from './events.schemas';
 
 const EVENT_ID = /^evt_[0-9a-f]{32}$/;
 
-export const eventsRoutes = new Hono<AppEnv>()
+export const eventsRoutes = newRoutes()
   .get('/', requireToken(['oauth_apps:read', 'keys:manage']), zValidator('query', listEventsQuery, validationHook), async (c) => {
     const query = c.req.valid('query');
     const db = c.get('db');

@@ -21,7 +21,7 @@ function unauthorized(code: 'authentication_required' | 'authorization_malformed
 /**
  * Authenticates the caller (401, or 429 from the unauthenticated limit),
  * applies the per-token rate limit (429) and, if a scope is given, requires
- * it (403); given several, any one of them. Sets c.get('auth').
+ * it (403); given several, any one of them. Sets the auth variable.
  */
 export function requireToken(scope?: Scope | Scope[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

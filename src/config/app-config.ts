@@ -18,7 +18,7 @@ export function appConfigOf(env: Bindings): AppConfig {
   return config;
 }
 
-/** Puts the configuration on c.get('config'): the one given, else the env's. */
+/** Sets the config variable: the configuration given, else the env's. */
 export function configuration(given?: AppConfig): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('config', given ?? appConfigOf(c.env));

@@ -108,9 +108,9 @@ export const APP_SETTINGS = {
     },
   },
   tokenCacheTtlSeconds: integer('TOKEN_CACHE_TTL_SECONDS', 0, MAX_TOKEN_CACHE_TTL_SECONDS, MAX_TOKEN_CACHE_TTL_SECONDS),
-  /** Kept for the scripts that set it: all = REQUEST_LOG_SAMPLE_RATE 1, errors = 0 (src/http/request-log.ts). */
+  /** Kept for the scripts that set it: all = REQUEST_LOG_SAMPLE_RATE 1, errors = 0 (src/http/request-context.ts). */
   requestLog: oneOf('REQUEST_LOG', ['all', 'errors'], undefined),
-  /** The share of answers below 400 that get a log line; unset: the runtime's default (src/http/request-log.ts). */
+  /** The share of answers below 400 that get a log line; unset: the runtime's default (src/http/request-context.ts). */
   requestLogSampleRate: share('REQUEST_LOG_SAMPLE_RATE'),
   maxAppsPerAccount: integer('MAX_APPS_PER_ACCOUNT', 0, 100_000_000, DEFAULT_MAX_APPS_PER_ACCOUNT),
   auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 1, 36_500, DEFAULT_AUDIT_RETENTION_DAYS),

@@ -1,4 +1,4 @@
-// Opens the request's database session and puts it on c.get('db'); handlers never
+// Opens the request's database session and sets it as the db variable; handlers never
 // touch bindings. On D1 the session follows x-d1-bookmark in and out.
 import type { MiddlewareHandler } from 'hono';
 import type { StorageEngine } from '../db/engine';

@@ -29,9 +29,7 @@ export function jsonBody(options: { allowEmpty?: boolean; maxBytes?: number } = 
     // Answer from the declared length without reading the body.
     if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
 
-    // With a declared length (within the limit, checked above) the framing bounds the body:
-    // one native read. Without one (chunked), the stream is read up to the limit.
-    const bytes = Number.isFinite(declared) && c.req.raw.body ? await readDeclared(c.req.raw, maxBytes) : await readAtMost(c.req.raw.body, maxBytes);
+    const bytes = await readAtMost(c.req.raw.body, maxBytes);
     if (!bytes) throw tooLarge();
     if (options.allowEmpty && bytes.length === 0) {
       setBodyText(c.req.bodyCache, '{}');
@@ -57,12 +55,6 @@ export function jsonBody(options: { allowEmpty?: boolean; maxBytes?: number } = 
 /** HonoRequest keeps body promises in bodyCache; c.req.json() in the validator reads this one. */
 function setBodyText(bodyCache: object, text: string): void {
   (bodyCache as Record<string, unknown>).text = Promise.resolve(text);
-}
-
-/** The body of a request that declared its length: read whole, and still refused past maxBytes. */
-async function readDeclared(request: Request, maxBytes: number): Promise<Uint8Array | undefined> {
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  return bytes.byteLength <= maxBytes ? bytes : undefined;
 }
 
 /**

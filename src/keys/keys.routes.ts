@@ -7,12 +7,11 @@
 // token or request; the operator's own event (encryption_keys.rotated, with
 // token, request and run id) is in the operator's account's trail.
 import { zValidator } from '@hono/zod-validator';
-import { Hono } from 'hono/tiny';
 import { requestActor, runActor } from '../audit/audit-events';
 import { requireToken } from '../auth/authenticate';
 import { loadKeyring } from '../crypto/keyring';
-import type { AppEnv } from '../env';
 import { methodNotAllowed } from '../http/errors';
+import { newRoutes } from '../http/router';
 import { jsonBody } from '../http/json-body';
 import { validationHook } from '../http/validation';
 import { keyStatus, rotateBatch } from './custody';
@@ -20,7 +19,7 @@ import { DEFAULT_ROTATION_BATCH, rotateBody } from './keys.schemas';
 
 const manage = requireToken('keys:manage');
 
-export const keysRoutes = new Hono<AppEnv>()
+export const keysRoutes = newRoutes()
   .get('/', manage, async (c) => {
     const keyring = await loadKeyring(c.get('config').encryptionKeyring);
     const status = await keyStatus(c.get('db'), keyring);

@@ -259,10 +259,14 @@ export function listOAuthApps(
   limit: number,
   window?: number,
 ) {
+  const metadata = metadataFilterPlan(accountId, filter.metadata ?? {});
+  // The list as most callers read it, unfiltered, first page or after a client's cursor: prebuilt.
+  if (!metadata && filter.provider === undefined && filter.health === undefined && typeof after !== 'object') {
+    return after === undefined ? firstPage(db, { accountId, limit }) : pageAfter(db, { accountId, after, limit });
+  }
   const conditions: SQL[] = [eq(oauthApps.accountId, accountId)];
   if (filter.provider !== undefined) conditions.push(eq(oauthApps.provider, filter.provider));
   const cursor = position(accountId, after);
-  const metadata = metadataFilterPlan(accountId, filter.metadata ?? {});
   if (filter.health !== undefined && !metadata) return healthPage(db, accountId, filter, cursor, limit, filter.health);
   if (filter.health !== undefined) conditions.push(healthIs(filter.health.status, filter.health.rules));
   // A query builder: awaiting it runs it; tests read its plan through toSQL().
@@ -283,10 +287,6 @@ export function listOAuthApps(
       .where(and(...metadata.conditions, ...conditions))
       .orderBy(desc(driver.createdAt), desc(driver.appId))
       .limit(limit);
-  }
-  // The list as most callers read it, no filter, first page or after a client's cursor: prebuilt.
-  if (filter.provider === undefined && filter.health === undefined) {
-    return typeof after === 'string' ? pageAfter(db, { accountId, after, limit }) : after === undefined ? firstPage(db, { accountId, limit }) : pageOf(db, conditions, cursor, limit);
   }
   return pageOf(db, conditions, cursor, limit);
 }

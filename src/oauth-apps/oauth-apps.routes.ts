@@ -2,10 +2,9 @@
 // authenticate (401, 429, 403) -> body guard (415, 413, 400) -> validate (422)
 // -> idempotency (replay, 409, 422) -> handler.
 import { zValidator } from '@hono/zod-validator';
-import { Hono } from 'hono/tiny';
 import { requireToken } from '../auth/authenticate';
-import type { AppEnv } from '../env';
 import { methodNotAllowed } from '../http/errors';
+import { newRoutes } from '../http/router';
 import { jsonBody } from '../http/json-body';
 import { validationHook } from '../http/validation';
 import { idempotent } from '../idempotency/idempotency.middleware';
@@ -16,7 +15,7 @@ import { createOAuthAppBody, getOAuthAppQuery, listOAuthAppsQuery, saveOAuthAppQ
 const read = requireToken('oauth_apps:read');
 const write = requireToken('oauth_apps:write');
 
-export const oauthAppsRoutes = new Hono<AppEnv>()
+export const oauthAppsRoutes = newRoutes()
   .get('/', read, zValidator('query', listOAuthAppsQuery, validationHook), listHandler)
   .post(
     '/',

@@ -3,7 +3,8 @@
 // to build no SQL text, on every target, and read what a fresh build would.
 import { SQLiteDialect } from 'drizzle-orm/sqlite-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findOAuthApp, listOAuthApps } from '../../src/oauth-apps/oauth-apps.repository';
+import { oauthApps } from '../../src/db/schema';
+import { findOAuthApp, listOAuthApps, ownApp } from '../../src/oauth-apps/oauth-apps.repository';
 import { createdApp, db, getApp, listApps, newCaller } from '../support/fixtures';
 
 const original = SQLiteDialect.prototype.sqlToQuery;
@@ -43,9 +44,7 @@ describe('prebuilt reads', () => {
     const caller = await newCaller();
     const app = await createdApp(caller.token);
     const row = await findOAuthApp(db(), caller.accountId, app.id);
-    const [fresh] = await db().select().from((await import('../../src/db/schema')).oauthApps).where(
-      (await import('../../src/oauth-apps/oauth-apps.repository')).ownApp(caller.accountId, app.id),
-    );
+    const [fresh] = await db().select().from(oauthApps).where(ownApp(caller.accountId, app.id));
     expect(row).toEqual(fresh);
     const page = listOAuthApps(db(), caller.accountId, {}, app.id, 10);
     expect(page.toSQL().params).toEqual([caller.accountId, caller.accountId, app.id, 10]);
