@@ -110,7 +110,7 @@ export function splitProfile(profile: Profile, bundlePath: string): Split {
       else {
         const original = map.originalPositionFor({ line: frame.lineNumber + 1, column: frame.columnNumber });
         const source = original.source ?? '';
-        where = { pkg: packageOf(source), fn: `${source.replace(/.*node_modules\//, '').replace(/.*\/src\//, 'src/')}:${frame.functionName || '(anonymous)'}` };
+        where = { pkg: packageOf(source), fn: `${/node_modules\//.test(source) ? source.replace(/.*node_modules\//, '') : source.replace(/.*\/src\//, 'src/')}:${frame.functionName || '(anonymous)'}` };
       }
       place.set(id, where);
     }

@@ -3,6 +3,7 @@
 // for the caller's batch, so an event commits exactly when what it records does.
 import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Database, Statement } from '../db/client';
+import type { Prebuildable } from '../db/prebuilt';
 import { auditEventApps, auditEvents, oauthApps } from '../db/schema';
 import { newId } from '../util/ids';
 import type { Actor, AuditDetails, NewAuditEvent } from './audit-events';
@@ -16,27 +17,62 @@ const insertEvents = (db: Database, select: SQL): Statement => db.insert(auditEv
  * The audit_event_apps rows of the listed events that were written (one per
  * app each names), read back from the events themselves: run after their
  * insert, in the same batch, an event that was not written gets none.
+ * `eventIds`: a JSON array of the events' ids, in SQL.
  */
-function linkAppsStatement(db: Database, eventIds: string[]): Statement {
+function linkAppsStatement(db: Database, eventIds: SQL): Statement {
   return db.insert(auditEventApps).select(
     sql`SELECT e.account_id, a.value, e.seq FROM ${auditEvents} AS e, json_each(e.app_ids) AS a
-      WHERE e.id IN (SELECT value FROM json_each(${JSON.stringify(eventIds)}))`,
+      WHERE e.id IN (SELECT value FROM json_each(${eventIds}))`,
   );
+}
+
+const idsOf = (events: { id: string }[]) => sql`${JSON.stringify(events.map((e) => e.id))}`;
+
+/** One event's columns as written (its app_ids and details as JSON text). */
+export type EventValues = {
+  id: string;
+  accountId: string;
+  appId: string | null;
+  appIds: string;
+  action: string;
+  details: string;
+  tokenId: string | null;
+  requestId: string;
+  createdAt: string;
+};
+
+/** The event's columns, under a fresh id. */
+export function eventValues(event: NewAuditEvent, actor: Actor, now: Date): EventValues {
+  return {
+    id: newId('evt'),
+    accountId: event.accountId,
+    appId: event.appIds.length === 1 ? event.appIds[0]! : null,
+    appIds: JSON.stringify(event.appIds),
+    action: event.action,
+    details: JSON.stringify(event.details ?? {}),
+    tokenId: actor.tokenId,
+    requestId: actor.requestId,
+    createdAt: now.toISOString(),
+  };
 }
 
 /**
  * One event, written only if `guard` holds (the change it records applies):
- * the event and its apps, two statements for the batch.
+ * the event and its apps, two statements for the batch. The values may be
+ * placeholders (a prebuilt batch, src/db/prebuilt.ts).
  */
-export function auditStatements(db: Database, event: NewAuditEvent, actor: Actor, now: Date, guard: SQL = sql`1`): Statement[] {
-  const id = newId('evt');
-  const appId = event.appIds.length === 1 ? event.appIds[0]! : null;
+export function eventStatements(db: Database, v: Prebuildable<EventValues>, guard: SQL = sql`1`): Statement[] {
   return [
-    insertEvents(db, sql`SELECT NULL, ${id}, ${event.accountId}, ${appId}, ${JSON.stringify(event.appIds)}, ${event.action},
-        ${JSON.stringify(event.details ?? {})}, ${actor.tokenId}, ${actor.requestId}, ${now.toISOString()}
+    insertEvents(db, sql`SELECT NULL, ${v.id}, ${v.accountId}, ${v.appId}, ${v.appIds}, ${v.action},
+        ${v.details}, ${v.tokenId}, ${v.requestId}, ${v.createdAt}
       WHERE ${guard}`),
-    linkAppsStatement(db, [id]),
+    linkAppsStatement(db, sql`json_array(${v.id})`),
   ];
+}
+
+/** One event (eventStatements), from what it records. */
+export function auditStatements(db: Database, event: NewAuditEvent, actor: Actor, now: Date, guard: SQL = sql`1`): Statement[] {
+  return eventStatements(db, eventValues(event, actor, now), guard);
 }
 
 /**
@@ -61,10 +97,7 @@ export function reencryptionEventStatements(
         json_extract(j.value, '$.d'), ${actor.tokenId}, ${actor.requestId}, ${now.toISOString()}
       FROM json_each(${JSON.stringify(events)}) AS j
       JOIN ${oauthApps} AS a ON a.id = json_extract(j.value, '$.app') AND a.client_secret_ciphertext = json_extract(j.value, '$.c')`),
-    linkAppsStatement(
-      db,
-      events.map((e) => e.id),
-    ),
+    linkAppsStatement(db, idsOf(events)),
   ];
 }
 
@@ -100,10 +133,7 @@ export function healthChangedEventStatements(db: Database, changes: AnnouncedCha
       FROM json_each(${JSON.stringify(events)}) AS j
       JOIN ${oauthApps} AS a ON a.id = json_extract(j.value, '$.app') AND a.client_secret_ciphertext = json_extract(j.value, '$.c')
         AND a.client_secret_expires_at IS json_extract(j.value, '$.e') AND a.health_announced = json_extract(j.value, '$.f')`),
-    linkAppsStatement(
-      db,
-      events.map((e) => e.id),
-    ),
+    linkAppsStatement(db, idsOf(events)),
   ];
 }
 

@@ -7,7 +7,15 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Statement } from '../db/client';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/errors';
-import { completeStatement, reservationHeld, reservationHeldCondition, type StoredAnswer } from './idempotency.repository';
+import {
+  answerValues,
+  completeStatement,
+  reservationHeld,
+  reservationHeldCondition,
+  type AnswerValues,
+  type ReservationValues,
+  type StoredAnswer,
+} from './idempotency.repository';
 
 type Ctx = Context<AppEnv>;
 
@@ -34,6 +42,14 @@ export function stillReserved(c: Ctx): SQL {
 export function idempotentAnswer(c: Ctx, answer: StoredAnswer, guard: SQL): Statement[] {
   const scope = c.get('idempotency');
   return scope ? [completeStatement(c.get('db'), scope.reservation, answer, guard)] : [];
+}
+
+/** The request's key's reservation and `answer`, as a prebuilt batch's values (src/oauth-apps/oauth-apps.create-batch.ts); none without a key. */
+export function keyedAnswer(c: Ctx, answer: StoredAnswer): { reservation?: ReservationValues; answer?: AnswerValues } {
+  const scope = c.get('idempotency');
+  if (!scope) return {};
+  const { accountId, key, reservationId } = scope.reservation;
+  return { reservation: { accountId, key, reservationId }, answer: answerValues(answer) };
 }
 
 /** The write applied with its answer stored: the middleware must not store another. */

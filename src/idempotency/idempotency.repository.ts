@@ -1,6 +1,7 @@
 // The only code that reads or writes the idempotency_keys table.
 import { and, eq, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database, Statement } from '../db/client';
+import type { Prebuildable } from '../db/prebuilt';
 import { idempotencyKeys, type IdempotencyKeyRow } from '../db/schema';
 
 export interface Reservation {
@@ -64,22 +65,33 @@ export async function reserveKey(
   return reserveKey(db, fields, attempts - 1);
 }
 
-/** The statement that stores the answer, if `guard` holds; for a write's batch. */
-export function completeStatement(
+/** A reservation's columns. */
+export type ReservationValues = Pick<Reservation, 'accountId' | 'key' | 'reservationId'>;
+/** An answer as stored (its headers as JSON text). */
+export type AnswerValues = { status: number; headers: string; body: string };
+
+export const answerValues = (answer: StoredAnswer): AnswerValues => ({ status: answer.status, headers: JSON.stringify(answer.headers), body: answer.body });
+
+/**
+ * The statement that stores the answer, if `guard` holds; for a write's
+ * batch. The values may be placeholders (a prebuilt batch, src/db/prebuilt.ts).
+ */
+export function storeAnswerStatement(
   db: Database,
-  reservation: Reservation,
-  answer: StoredAnswer,
+  reservation: Prebuildable<ReservationValues>,
+  answer: Prebuildable<AnswerValues>,
   guard: SQL = sql`1`,
 ): Statement {
   return db
     .update(idempotencyKeys)
-    .set({
-      state: 'complete',
-      responseStatus: answer.status,
-      responseHeaders: JSON.stringify(answer.headers),
-      responseBody: answer.body,
-    })
+    // As SQL: drizzle's set() types take no placeholders (it binds them all the same).
+    .set({ state: 'complete', responseStatus: sql`${answer.status}`, responseHeaders: sql`${answer.headers}`, responseBody: sql`${answer.body}` })
     .where(and(ownedBy(reservation), guard));
+}
+
+/** storeAnswerStatement, from the answer itself. */
+export function completeStatement(db: Database, reservation: Reservation, answer: StoredAnswer, guard: SQL = sql`1`): Statement {
+  return storeAnswerStatement(db, reservation, answerValues(answer), guard);
 }
 
 export async function completeKey(db: Database, reservation: Reservation, answer: StoredAnswer): Promise<void> {
@@ -104,7 +116,7 @@ export async function purgeExpiredKeys(db: Database, now: Date, max: number): Pr
 }
 
 /** The key is still held by this reservation (pending or complete): no other request has taken it over. */
-export function reservationHeldCondition(reservation: Reservation): SQL {
+export function reservationHeldCondition(reservation: Prebuildable<ReservationValues>): SQL {
   return sql`EXISTS (SELECT 1 FROM ${idempotencyKeys} WHERE ${ownedBy(reservation)})`;
 }
 
@@ -113,7 +125,7 @@ export async function reservationHeld(db: Database, reservation: Reservation): P
   return rows.length > 0;
 }
 
-function ownedBy(reservation: Reservation): SQL {
+function ownedBy(reservation: Prebuildable<ReservationValues>): SQL {
   return and(
     eq(idempotencyKeys.accountId, reservation.accountId),
     eq(idempotencyKeys.key, reservation.key),

@@ -4,7 +4,7 @@
 import type { Context } from 'hono';
 import { and } from 'drizzle-orm';
 import { healthChangedEvent, requestActor, type NewAuditEvent } from '../audit/audit-events';
-import { auditStatements } from '../audit/audit.repository';
+import { auditStatements, eventValues } from '../audit/audit.repository';
 import { requireGranted } from '../auth/authenticate';
 import { loadKeyring } from '../crypto/keyring';
 import type { AppEnv } from '../env';
@@ -19,7 +19,8 @@ import type { ProbeResult } from '../verification/probe';
 import type { Keyring } from '../crypto/keyring';
 import type { OAuthAppRow } from '../db/schema';
 import { healthRules, type HealthRules } from './health';
-import { answered, answerResponse, idempotentAnswer, jsonAnswer, refuseIfLeaseLost, stillReserved } from '../idempotency/answer';
+import { answered, answerResponse, idempotentAnswer, jsonAnswer, keyedAnswer, refuseIfLeaseLost, stillReserved } from '../idempotency/answer';
+import { createBatch } from './oauth-apps.create-batch';
 import { orderMetadataFilter } from './oauth-apps.metadata-index';
 import { oauthAppEtag, presentOAuthApp } from './oauth-apps.presenter';
 import {
@@ -32,7 +33,6 @@ import {
   listOAuthAppsPage,
   oauthAppAtVersion,
   oauthAppExists,
-  oauthAppIsFree,
   updateOAuthApp,
 } from './oauth-apps.repository';
 import { revealSecrets } from './oauth-apps.reveal';
@@ -119,16 +119,17 @@ export async function createHandler(c: Ctx<In<'json', CreateOAuthAppInput>>): Pr
     action: 'oauth_app.created',
     details: { key_id: row.clientSecretKeyId },
   };
-  const guard = and(oauthAppIsFree(row, maxAppsPerAccount), stillReserved(c))!;
   const actor = requestActor(c);
-  const alongside = [
-    ...idempotentAnswer(c, answer, guard),
-    ...auditStatements(db, event, actor, now, guard),
-    ...(probed ? auditStatements(db, verifiedEvent(row, probed), actor, now, guard) : []),
-  ];
+  const batch = createBatch(db, {
+    row,
+    quota: { maxApps: maxAppsPerAccount },
+    created: eventValues(event, actor, now),
+    verified: probed ? eventValues(verifiedEvent(row, probed), actor, now) : undefined,
+    ...keyedAnswer(c, answer),
+  });
   // Twice at most: the conflicting app may be deleted between the batch and the look at why.
   for (let attempt = 0; attempt < 2; attempt++) {
-    if (await insertOAuthApp(db, row, guard, alongside)) {
+    if (await insertOAuthApp(db, batch)) {
       answered(c);
       return answerResponse(answer);
     }

@@ -8,6 +8,7 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { alias, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Database, Statement } from '../db/client';
+import type { Prebuildable } from '../db/prebuilt';
 import { accounts, oauthAppMetadata, oauthApps, type OAuthAppRow } from '../db/schema';
 import { canonicalJson } from '../util/canonical-json';
 import { LIMITS } from './oauth-apps.schemas';
@@ -24,7 +25,7 @@ const INDEXED = sql`length(m.key) <= ${sql.raw(String(LIMITS.filterKeyLength))}
 /** Indexes an app's metadata (its canonical JSON text), if `guard` holds: runs before the write that stores it, in its batch. */
 export function indexMetadataStatement(
   db: Database,
-  app: Pick<OAuthAppRow, 'id' | 'accountId' | 'createdAt' | 'metadata'>,
+  app: Prebuildable<Pick<OAuthAppRow, 'id' | 'accountId' | 'createdAt' | 'metadata'>>,
   guard: SQL,
 ): Statement {
   return db.insert(oauthAppMetadata).select(sql`SELECT ${app.id}, m.key, ${app.accountId}, ${KIND}, m.value, ${app.createdAt}

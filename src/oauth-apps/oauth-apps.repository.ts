@@ -11,7 +11,7 @@
 // under the same guard and run first in the write's batch.
 import { and, desc, eq, getTableColumns, inArray, isNull, not, notInArray, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Database, Statement } from '../db/client';
-import { prebuilt } from '../db/prebuilt';
+import { prebuilt, type Prebuildable } from '../db/prebuilt';
 import { accounts, oauthApps, type OAuthAppRow } from '../db/schema';
 import { VERDICT, type HealthRules, type HealthStatus } from './health';
 import {
@@ -35,7 +35,7 @@ export class DuplicateOAuthAppError extends Error {
 export const ownApp = (accountId: string | Placeholder, id: string | Placeholder) => and(eq(oauthApps.accountId, accountId), eq(oauthApps.id, id));
 
 /** The apps of this account with the row's provider and client_id (at most one). */
-const sameClient = (row: Pick<OAuthAppRow, 'accountId' | 'provider' | 'clientId'>) =>
+const sameClient = (row: Prebuildable<Pick<OAuthAppRow, 'accountId' | 'provider' | 'clientId'>>) =>
   and(eq(oauthApps.accountId, row.accountId), eq(oauthApps.provider, row.provider), eq(oauthApps.clientId, row.clientId));
 
 export class AppQuotaReachedError extends Error {
@@ -52,14 +52,14 @@ async function batchResult(db: Database, statements: Statement[], at: number): P
 }
 
 /** The app `id` exists (it was just written, in the same batch). */
-const appExists = (id: string) => sql`EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${eq(oauthApps.id, id)})`;
+const appExists = (id: string | Placeholder) => sql`EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${eq(oauthApps.id, id)})`;
 
 /** The account holds fewer than `maxApps` apps: one primary-key read of its counter. */
-const underQuota = (accountId: string, maxApps: number) =>
+const underQuota = (accountId: string | Placeholder, maxApps: number | Placeholder) =>
   sql`(SELECT ${accounts.appCount} FROM ${accounts} WHERE ${eq(accounts.id, accountId)}) < ${maxApps}`;
 
 /** Adds `delta` to the account's app count if `guard` holds. */
-const countApps = (db: Database, accountId: string, delta: SQL, guard: SQL): Statement =>
+const countApps = (db: Database, accountId: string | Placeholder, delta: SQL, guard: SQL): Statement =>
   db
     .update(accounts)
     .set({ appCount: sql`${accounts.appCount} + ${delta}` })
@@ -69,7 +69,7 @@ const countApps = (db: Database, accountId: string, delta: SQL, guard: SQL): Sta
  * The guard of a create: the account holds fewer than `maxApps` apps and no
  * app has the row's (provider, client_id).
  */
-export function oauthAppIsFree(row: OAuthAppRow, maxApps: number): SQL {
+export function oauthAppIsFree(row: Prebuildable<Pick<OAuthAppRow, 'accountId' | 'provider' | 'clientId'>>, maxApps: number | Placeholder): SQL {
   return and(sql`NOT EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${sameClient(row)})`, underQuota(row.accountId, maxApps))!;
 }
 
@@ -79,7 +79,7 @@ export function oauthAppIsFree(row: OAuthAppRow, maxApps: number): SQL {
  * account's app count, after `alongside`; `insertAt` is the insert's place in
  * it (its RETURNING lists the row if it was written).
  */
-export function insertOAuthAppStatements(db: Database, row: OAuthAppRow, guard: SQL, alongside: Statement[] = []) {
+export function insertOAuthAppStatements(db: Database, row: Prebuildable<OAuthAppRow>, guard: SQL, alongside: Statement[] = []) {
   // INSERT ... SELECT: the only insert form that takes a WHERE. Its columns
   // are the table's, in the order drizzle lists them.
   const values = sql.join(
@@ -99,9 +99,8 @@ export function insertOAuthAppStatements(db: Database, row: OAuthAppRow, guard: 
   };
 }
 
-/** Inserts the row (insertOAuthAppStatements) in one batch; false if `guard` did not hold, and then nothing is written. */
-export async function insertOAuthApp(db: Database, row: OAuthAppRow, guard: SQL, alongside: Statement[] = []): Promise<boolean> {
-  const { statements, insertAt } = insertOAuthAppStatements(db, row, guard, alongside);
+/** Runs an insert's batch (insertOAuthAppStatements'); false if its guard did not hold, and then nothing is written. */
+export async function insertOAuthApp(db: Database, { statements, insertAt }: { statements: Statement[]; insertAt: number }): Promise<boolean> {
   return (await batchResult(db, statements, insertAt)).length > 0;
 }
 
