@@ -104,9 +104,9 @@ async function profiled<T>(session: Session, work: () => Promise<T>): Promise<{ 
   return { result, split: split(profile as Parameters<typeof split>[0]) };
 }
 
-/** The recorded storage call of a create, with its per-request values (hex runs of ≥ 8) made fresh. */
-function freshCall(call: Call): Call {
-  const renew = hexRenewer();
+/** The recorded storage call of a create, with its per-request values (hex runs of ≥ 8, but the account's) made fresh. */
+function freshCall(call: Call, account: string): Call {
+  const renew = hexRenewer([account]);
   const statements = (call.args[0] as { sql: string; args: unknown[] }[]).map((s) => ({ sql: s.sql, args: s.args.map(renew) }));
   return { method: 'batch', args: [statements, ...call.args.slice(1)] };
 }
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     await applyLibsqlMigrations(client);
     const token = generateApiToken();
     const store = await libsqlStore({ LIBSQL_URL: url });
-    await ensureTokens({ account: 'bench', scopes: ['oauth_apps:read', 'oauth_apps:write'], tokens: [token] }, store);
+    const [minted] = await ensureTokens({ account: 'bench', scopes: ['oauth_apps:read', 'oauth_apps:write'], tokens: [token] }, store);
     await store.close();
 
     let recording: Call[] | undefined;
@@ -168,9 +168,13 @@ async function main(): Promise<void> {
       recording = undefined;
       if (calls.length !== 1) throw new Error(`${route.name} made ${calls.length} storage calls; the bare replay expects 1`);
       const [call] = calls as [Call];
-      const bare = () => {
-        const c = route.name === 'create' ? freshCall(call) : call;
-        return c.method === 'batch' ? client.batch(...(c.args as [InStatement[], 'write'])) : client.execute(...(c.args as [InStatement]));
+      const bare = async () => {
+        if (route.name !== 'create') return call.method === 'batch' ? client.batch(...(call.args as [InStatement[], 'write'])) : client.execute(...(call.args as [InStatement]));
+        const results = await client.batch(...(freshCall(call, minted!.accountId).args as [InStatement[], 'write']));
+        // Every statement of a create writes a row: if one did not, its guard failed and the replay is not the create's work.
+        const idle = results.findIndex((r) => r.rowsAffected < 1);
+        if (idle >= 0) throw new Error(`the replayed create's statement ${idle} wrote nothing`);
+        return results;
       };
       const [appUs, bareUs] = await interleaved(N, route.run, bare);
       const prof = await profiled(session, async () => {

@@ -160,7 +160,7 @@ async function main(): Promise<void> {
       { name: 'create (POST /v1/oauth-apps)', auth: true, request: () => ({ method: 'POST', path: '/v1/oauth-apps', body: appBody() }) },
       { name: '  floor: bare D1 insert', auth: false, request: () => ({ method: 'POST', path: `/bench/floor/insert?account=${accountId}` }) },
       { name: '  floor: bare D1 batch, the row + its audit event', auth: false, request: () => ({ method: 'POST', path: `/bench/floor/insert-audited?account=${accountId}` }) },
-      { name: `  floor: the create's own D1 batch (${createStatements} statements), bare`, auth: false, request: () => ({ method: 'POST', path: '/bench/floor/create-batch' }) },
+      { name: `  floor: the create's own D1 batch (${createStatements} statements), bare`, auth: false, request: () => ({ method: 'POST', path: `/bench/floor/create-batch?account=${accountId}` }) },
       { name: 'get (GET /v1/oauth-apps/{id})', auth: true, request: () => ({ method: 'GET', path: `/v1/oauth-apps/${appId}` }) },
       { name: '  floor: bare select by id', auth: false, request: () => ({ method: 'GET', path: `/bench/floor/get?id=${appId}` }) },
       { name: 'list (GET /v1/oauth-apps, 100)', auth: true, request: () => ({ method: 'GET', path: '/v1/oauth-apps?limit=100' }) },

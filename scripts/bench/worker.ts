@@ -11,8 +11,9 @@
 //   GET  /bench/nth?account=&n=   the id of the account's nth app in list order (a deep page's cursor)
 //   POST /bench/record/create     a real create (POST /v1/oauth-apps, its body and token as sent), whose
 //                                 D1 batch is recorded: statements and values
-//   POST /bench/floor/create-batch  that recorded batch, replayed bare on D1 with fresh ids (every run of
-//                                 8+ hex digits renewed, consistently): the create's own storage work
+//   POST /bench/floor/create-batch?account=  that recorded batch, replayed bare on D1 with fresh ids (every
+//                                 run of 8+ hex digits but the account's renewed, consistently): the create's
+//                                 own storage work; 500 if a statement wrote nothing (a guard failed)
 // Never deployed: it exists to show what the API adds above storage.
 import { drizzle } from 'drizzle-orm/d1';
 import type { Database } from '../../src/db/client';
@@ -113,9 +114,9 @@ function recordingEnv(env: Bindings, into: Recorded[]): Bindings {
   return { ...env, DB: { ...db, withSession: () => session, prepare: session.prepare, batch: session.batch } as unknown as D1Database };
 }
 
-/** The recorded batch with each run of 8+ hex digits replaced by fresh ones, the same run by the same. */
-function freshBatch(batch: Recorded, db: D1Database): D1PreparedStatement[] {
-  const renew = hexRenewer();
+/** The recorded batch with each run of 8+ hex digits but the account's replaced by fresh ones, the same run by the same. */
+function freshBatch(batch: Recorded, db: D1Database, account: string): D1PreparedStatement[] {
+  const renew = hexRenewer([account]);
   return batch.map((s) => db.prepare(s.sql).bind(...s.args.map(renew)));
 }
 
@@ -131,7 +132,10 @@ export default {
     }
     if (url.pathname === '/bench/floor/create-batch') {
       if (!recordedCreate) return new Response('record a create first', { status: 409 });
-      await env.DB!.batch(freshBatch(recordedCreate, env.DB!));
+      const results = await env.DB!.batch(freshBatch(recordedCreate, env.DB!, url.searchParams.get('account') ?? ''));
+      // Every statement of a create writes a row (event, its app, index entry, app, count): if one did not, its guard failed.
+      const idle = results.findIndex((r) => r.meta.changes < 1);
+      if (idle >= 0) return new Response(`the replayed statement ${idle} wrote nothing`, { status: 500 });
       return json({});
     }
     if (url.pathname.startsWith('/bench/')) return floor(url.pathname, url, env.DB!);

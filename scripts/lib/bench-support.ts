@@ -78,10 +78,12 @@ export function benchAppRow(accountId: string, metadataBytes: number, ciphertext
 /**
  * For replaying a recorded write: a function that gives each run of 8 or more
  * hex digits in a value (ids, in text or inside JSON) a fresh random run of the
- * same length, the same run always the same within one renewer.
+ * same length, the same run always the same within one renewer. The runs of
+ * `kept` (the account's id) stay: a write replayed into an account that does
+ * not exist fails its guards and writes nothing.
  */
-export function hexRenewer(): (value: unknown) => unknown {
-  const fresh = new Map<string, string>();
+export function hexRenewer(kept: string[] = []): (value: unknown) => unknown {
+  const fresh = new Map<string, string>(kept.flatMap((k) => k.match(/[0-9a-f]{8,}/g) ?? []).map((run) => [run, run]));
   const hex = (n: number) => Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => (b & 15).toString(16)).join('');
   return (value) =>
     typeof value === 'string' ? value.replace(/[0-9a-f]{8,}/g, (m) => fresh.get(m) ?? (fresh.set(m, hex(m.length)), fresh.get(m)!)) : value;

@@ -5,6 +5,7 @@
 // without a verification's event (?verify=true).
 import { and } from 'drizzle-orm';
 import { eventStatements, type EventValues } from '../audit/audit.repository';
+import type { Database } from '../db/client';
 import { prebuiltBatch, type PlaceholderGroups } from '../db/prebuilt';
 import type { OAuthAppRow } from '../db/schema';
 import { reservationHeldCondition, storeAnswerStatement, type AnswerValues, type ReservationValues } from '../idempotency/idempotency.repository';
@@ -28,7 +29,7 @@ export type CreateValues = {
  * the account under its quota) and the request still holds its key;
  * `insertAt` is the insert's place (insertOAuthAppStatements).
  */
-export const createBatch = prebuiltBatch((db, v: PlaceholderGroups<CreateValues>) => {
+export function buildCreateBatch(db: Database, v: PlaceholderGroups<CreateValues>) {
   const guard = and(oauthAppIsFree(v.row, v.quota.maxApps), v.reservation ? reservationHeldCondition(v.reservation) : undefined)!;
   const alongside = [
     ...(v.reservation && v.answer ? [storeAnswerStatement(db, v.reservation, v.answer, guard)] : []),
@@ -36,4 +37,7 @@ export const createBatch = prebuiltBatch((db, v: PlaceholderGroups<CreateValues>
     ...(v.verified ? eventStatements(db, v.verified, guard) : []),
   ];
   return insertOAuthAppStatements(db, v.row, guard, alongside);
-});
+}
+
+/** buildCreateBatch, built once per shape: the create's batch for these values. */
+export const createBatch = prebuiltBatch(buildCreateBatch);

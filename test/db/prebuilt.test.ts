@@ -1,11 +1,17 @@
-// The hot path's reads are built once per isolate (src/db/prebuilt.ts): after
-// the first, a GET of an app, a list page and the token lookup ask drizzle
-// to build no SQL text, on every target, and read what a fresh build would.
+// The hot path's statements are built once per isolate (src/db/prebuilt.ts):
+// after the first of each shape, a GET of an app, a list page, the token
+// lookup and a create (with and without an Idempotency-Key) ask drizzle to
+// build no SQL text, on every target, and run what a fresh build would.
 import { SQLiteDialect } from 'drizzle-orm/sqlite-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventValues } from '../../src/audit/audit.repository';
+import { loadKeyring } from '../../src/crypto/keyring';
 import { oauthApps } from '../../src/db/schema';
+import { answerValues } from '../../src/idempotency/idempotency.repository';
+import { buildCreateBatch, createBatch, type CreateValues } from '../../src/oauth-apps/oauth-apps.create-batch';
 import { findOAuthApp, listOAuthApps, ownApp } from '../../src/oauth-apps/oauth-apps.repository';
-import { createdApp, db, getApp, listApps, newCaller } from '../support/fixtures';
+import { newOAuthAppRow } from '../../src/oauth-apps/oauth-apps.service';
+import { createdApp, db, env, getApp, listApps, newCaller, request, seedBody, send } from '../support/fixtures';
 
 const original = SQLiteDialect.prototype.sqlToQuery;
 let built = 0;
@@ -51,3 +57,57 @@ describe('prebuilt reads', () => {
     expect(await page).toEqual([]);
   });
 });
+
+describe('the prebuilt create', () => {
+  const create = (token: string, key?: string, body = seedBody({ client_id: crypto.randomUUID() })) =>
+    send(request('POST', '/v1/oauth-apps', { token, body, headers: key ? { 'Idempotency-Key': key } : {} }));
+
+  it('builds no SQL for its batch once each shape has run, and writes the app, its event and its stored answer', async () => {
+    const caller = await newCaller();
+    expect((await create(caller.token)).status).toBe(200);
+    expect((await create(caller.token, crypto.randomUUID())).status).toBe(200);
+    countBuilds();
+    const plain = await create(caller.token);
+    expect(built).toBe(0);
+    const key = crypto.randomUUID();
+    const keyedBody = seedBody({ client_id: crypto.randomUUID() });
+    const keyed = await create(caller.token, key, keyedBody);
+    // The one statement still built: the key's reservation, which the middleware makes before the create's batch.
+    expect(built).toBe(1);
+    expect([plain.status, keyed.status]).toEqual([200, 200]);
+    SQLiteDialect.prototype.sqlToQuery = original;
+    const apps = [(await plain.json()) as { id: string }, (await keyed.json()) as { id: string }];
+    for (const app of apps) {
+      expect((await getApp(caller.token, app.id)).status).toBe(200);
+      const events = (await (await send(request('GET', `/v1/events?app_id=${app.id}`, { token: caller.token }))).json()) as { data: { action: string }[] };
+      expect(events.data.map((e) => e.action)).toEqual(['oauth_app.created']);
+    }
+    // The key's stored answer replays the same app.
+    const replay = await create(caller.token, key, keyedBody);
+    expect(((await replay.json()) as { id: string }).id).toBe(apps[1]!.id);
+  });
+
+  it('runs, for every shape, the statements a build from the values themselves makes', async () => {
+    const caller = await newCaller();
+    const keyring = await loadKeyring(env.ENCRYPTION_KEYRING);
+    const now = new Date();
+    const row = await newOAuthAppRow(keyring, caller.accountId, seedBody() as never, now);
+    const actor = { tokenId: 'tok', requestId: 'req_1' };
+    const event = (action: string) => eventValues({ accountId: caller.accountId, appIds: [row.id], action: action as never }, actor, now);
+    const keyed = { reservation: { accountId: caller.accountId, key: 'k', reservationId: 'r' }, answer: answerValues({ status: 200, headers: { a: 'b' }, body: '{}' }) };
+    const shapes: CreateValues[] = [
+      { row, quota: { maxApps: 7 }, created: event('oauth_app.created') },
+      { row, quota: { maxApps: 7 }, created: event('oauth_app.created'), ...keyed },
+      { row, quota: { maxApps: 7 }, created: event('oauth_app.created'), verified: event('oauth_app.verified'), ...keyed },
+    ];
+    for (const values of shapes) {
+      const prebuilt = createBatch(db(), values);
+      // The builder given the values in place of placeholders: what drizzle builds fresh.
+      const fresh = buildCreateBatch(db(), values as never);
+      const sqlOf = (b: typeof prebuilt) => b.statements.map((st) => (st as unknown as { toSQL(): { sql: string; params: unknown[] } }).toSQL());
+      expect(sqlOf(prebuilt)).toEqual(sqlOf(fresh));
+      expect(prebuilt.insertAt).toBe(fresh.insertAt);
+    }
+  });
+});
+
