@@ -95,9 +95,9 @@ interface Encoder {
 /** One parameter of a prebuilt statement: a constant, or a value taken from its group (through its column's encoder, if any). */
 type Slot = { value: unknown } | { group: string; field: string; encoder?: Encoder };
 
-/** A statement built once: its text, where each parameter comes from, and how drizzle maps its result. */
+/** A statement built once: its text, where each parameter comes from, and how drizzle maps its result (not the first session's statement). */
 interface BuiltWrite {
-  prepared: PreparedWrite;
+  prepared: Omit<PreparedWrite, 'query'> & { sql: string };
   slots: Slot[];
 }
 
@@ -147,16 +147,21 @@ export function prebuiltBatch<G extends Groups, B extends { statements: Statemen
         present.map((group) => [group, Object.fromEntries(Object.keys(values[group]!).map((f) => [f, sql.placeholder(`${group}.${f}`)]))]),
       ) as PlaceholderGroups<G>;
       const { statements, ...rest } = build(db, placeholders);
-      const built = statements.map((s) => {
-        const prepared = (s as unknown as { _prepare(isOneTimeQuery?: boolean): PreparedWrite })._prepare(false);
-        return { prepared, slots: prepared.query.params.map(slotOf) };
+      const built = statements.map((s): BuiltWrite => {
+        const { query, fields, executeMethod, _isResponseInArrayMode, customResultMapper, queryMetadata, cacheConfig, joinsNotNullableMap } = (
+          s as unknown as { _prepare(isOneTimeQuery?: boolean): PreparedWrite }
+        )._prepare(false);
+        return {
+          prepared: { sql: query.sql, fields, executeMethod, _isResponseInArrayMode, customResultMapper, queryMetadata, cacheConfig, joinsNotNullableMap },
+          slots: query.params.map(slotOf),
+        };
       });
       made = { built, rest };
       shapes.set(shape, made);
     }
     const session = (db as unknown as { session: WriteSession }).session;
     const statements = made.built.map(({ prepared: p, slots }): PrebuiltStatement => {
-      const query = () => ({ sql: p.query.sql, params: fill(slots, values) });
+      const query = () => ({ sql: p.sql, params: fill(slots, values) });
       return {
         _prepare: () => {
           const q = session.prepareQuery(query(), p.fields, p.executeMethod, p._isResponseInArrayMode, p.customResultMapper, p.queryMetadata, p.cacheConfig);
