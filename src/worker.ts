@@ -1,33 +1,19 @@
-// The Worker's handlers, given how to load its parts (the app, the scheduled
-// work and the storage engine: src/worker.d1.ts or src/worker.libsql.ts).
-// Isolate start-up only parses the bundle: the parts' modules are evaluated,
-// and the app built, when the first request arrives. From source they are a
-// dynamic import; the deployed builds hold them in one function instead
-// (scripts/build-worker-parts.ts).
-import type { App, createApp } from './app';
+// The Worker's handlers, given how to load the storage engine. Isolate start-up
+// only parses the bundle: the app's modules (hono, zod, drizzle and ours) are
+// evaluated, and the app built, when the first request arrives. esbuild keeps a
+// dynamically imported module's top level in a lazy initialiser, so nothing of
+// it runs at start-up.
+import type { App } from './app';
 import type { StorageEngine } from './db/engine';
 import type { Bindings } from './env';
-import type { runScheduled } from './scheduled';
 
-export interface WorkerParts {
-  createApp: typeof createApp;
-  runScheduled: typeof runScheduled;
-  engine: StorageEngine;
-}
-
-export function workerHandlers(loadParts: () => Promise<WorkerParts>): ExportedHandler<Bindings> {
-  let parts: Promise<WorkerParts> | undefined;
+export function workerHandlers(loadEngine: () => Promise<StorageEngine>): ExportedHandler<Bindings> {
   let app: Promise<App> | undefined;
-  const load = (): Promise<WorkerParts> =>
-    (parts ??= loadParts().catch((err: unknown) => {
-      parts = undefined; // let the next request try again
-      throw err;
-    }));
   const loadApp = (): Promise<App> =>
-    (app ??= load().then(
-      (p) => p.createApp(p.engine),
+    (app ??= Promise.all([import('./app'), loadEngine()]).then(
+      ([m, engine]) => m.createApp(engine),
       (err: unknown) => {
-        app = undefined;
+        app = undefined; // let the next request try again
         throw err;
       },
     ));
@@ -37,7 +23,7 @@ export function workerHandlers(loadParts: () => Promise<WorkerParts>): ExportedH
       return (await loadApp()).fetch(request, env, ctx);
     },
     async scheduled(controller, env) {
-      const { runScheduled, engine } = await load();
+      const [{ runScheduled }, engine] = await Promise.all([import('./scheduled'), loadEngine()]);
       await runScheduled(engine.open(env, { writes: true }).db, env, new Date(controller.scheduledTime));
     },
   };

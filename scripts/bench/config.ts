@@ -1,8 +1,8 @@
 // The bench Worker's configuration, made from wrangler.toml at each run so it
 // cannot drift from what is deployed: the same vars, compatibility date,
-// bindings, observability, assets, build and aliases; only the entry point
-// (the bench Worker, which wraps the real one) and the rate limits (raised so
-// the load is never refused) differ.
+// bindings, observability and assets; only the entry point (the bench Worker,
+// which wraps the real one) and the rate limits (raised so the load is never
+// refused) differ.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { experimental_readRawConfig } from 'wrangler';
@@ -15,8 +15,6 @@ type Raw = Record<string, unknown> & {
   ratelimits?: { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
   d1_databases?: { migrations_dir?: string }[];
   assets?: { directory?: string };
-  build?: { command?: string; watch_dir?: string | string[]; cwd?: string };
-  alias?: Record<string, string>;
 };
 
 /** Writes the configuration into `dir` and returns its path (paths in it are absolute). */
@@ -35,13 +33,6 @@ export function benchWranglerConfig(dir: string): { path: string; deployed: Raw 
     ratelimits: deployed.ratelimits?.map((r) => ({ ...r, simple: { ...r.simple, limit: BENCH_RATE_LIMIT } })),
     d1_databases: deployed.d1_databases?.map((d) => ({ ...d, migrations_dir: resolve(d.migrations_dir ?? 'migrations') })),
     assets: deployed.assets && { ...deployed.assets, directory: resolve(deployed.assets.directory ?? 'public') },
-    // The parts' build runs, and its output is found, from the project, not from `dir`.
-    build: deployed.build && {
-      ...deployed.build,
-      cwd: resolve('.'),
-      watch_dir: [deployed.build.watch_dir ?? []].flat().map((d) => resolve(d)),
-    },
-    alias: deployed.alias && Object.fromEntries(Object.entries(deployed.alias).map(([from, to]) => [from, resolve(to)])),
   };
   const path = join(dir, 'wrangler.bench.json');
   writeFileSync(path, JSON.stringify(config, null, 2));

@@ -18,7 +18,6 @@ const SCRIPTS: Record<string, string[]> = {
   dev: ['scripts/dev.ts'],
   'start:node': ['src/node/main.ts'],
   build: ['scripts/build-node.ts'],
-  'build:worker-parts': ['scripts/build-worker-parts.ts'],
   'token:create': ['scripts/token-create.ts'],
   'token:list': ['scripts/token-list.ts'],
   'token:revoke': ['scripts/token-revoke.ts'],

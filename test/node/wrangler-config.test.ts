@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { experimental_readRawConfig } from 'wrangler';
 import { d1Config } from '../../scripts/lib/local-d1';
-import { WORKER_PARTS } from '../../scripts/lib/worker-parts';
 import { expect, it } from 'vitest';
 
 type Raw = Record<string, unknown> & {
@@ -24,8 +23,8 @@ it('both files minify and name no environment, so a plain `wrangler deploy` buil
   }
 });
 
-it('the libSQL build is the D1 build but for its name, entry point, parts and rate-limit namespaces', () => {
-  const comparable = ({ name, main, ratelimits, alias, ...rest }: Raw) => ({
+it('the libSQL build is the D1 build but for its name, entry point and rate-limit namespaces', () => {
+  const comparable = ({ name, main, ratelimits, ...rest }: Raw) => ({
     ...rest,
     ratelimits: ratelimits?.map(({ namespace_id, ...limit }) => limit),
   });
@@ -50,17 +49,6 @@ it('RATE_LIMIT_PER_MINUTE and UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE equal their 
   }
 });
 
-it('each build bundles its parts first ([build]) and loads them from .build/ ([alias]), as scripts/build-worker-parts.ts writes them', () => {
-  for (const [config, part] of [[d1, 'worker.d1'], [libsql, 'worker.libsql']] as const) {
-    expect(config.build).toEqual({ command: 'npm run --silent build:worker-parts', watch_dir: ['src'] });
-    expect(config.alias).toEqual({ [`./${part}`]: `./.build/${part}.js` });
-    expect(Object.keys(WORKER_PARTS)).toContain(part);
-  }
-  // The source module the alias replaces is what each entry point imports.
-  expect(readFileSync('src/index.ts', 'utf8')).toContain("from './worker.d1'");
-  expect(readFileSync('src/index.libsql.ts', 'utf8')).toContain("from './worker.libsql'");
-});
-
 it("the scripts' reading of the D1 entry (scripts/lib/local-d1.ts) is wrangler's", () => {
   const entry = (d1.d1_databases as { binding: string; database_id: string; migrations_dir: string }[])[0]!;
   const ours = d1Config();
@@ -79,10 +67,8 @@ it('npm run bench runs wrangler.toml as deployed: only its entry point, name and
   const dir = mkdtempSync(join(tmpdir(), 'bench-config-'));
   try {
     const bench = JSON.parse(read(benchWranglerConfig(dir).path, 'utf8')) as Raw & Record<string, unknown>;
-    const comparable = ({ name, main, ratelimits, vars, d1_databases, assets, build, alias, ...rest }: Raw & Record<string, unknown>) => ({
+    const comparable = ({ name, main, ratelimits, vars, d1_databases, assets, ...rest }: Raw & Record<string, unknown>) => ({
       ...rest,
-      build: { ...(build as object), cwd: undefined, watch_dir: [(build as { watch_dir: string[] }).watch_dir].flat().map((d) => resolve(d)) },
-      alias: Object.fromEntries(Object.entries(alias as Record<string, string>).map(([from, to]) => [from, resolve(to)])),
       vars: { ...vars, RATE_LIMIT_PER_MINUTE: undefined, UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE: undefined },
       ratelimits: ratelimits?.map(({ simple, ...r }) => ({ ...r, period: simple.period })),
       d1: (d1_databases as { migrations_dir?: string }[] | undefined)?.map((d) => ({ ...d, migrations_dir: resolve(d.migrations_dir ?? '') })),
