@@ -172,7 +172,8 @@ async function main(): Promise<void> {
         if (route.name !== 'create') return call.method === 'batch' ? client.batch(...(call.args as [InStatement[], 'write'])) : client.execute(...(call.args as [InStatement]));
         const results = await client.batch(...(freshCall(call, minted!.accountId).args as [InStatement[], 'write']));
         // Every statement of a create writes a row: if one did not, its guard failed and the replay is not the create's work.
-        const idle = results.findIndex((r) => r.rowsAffected < 1);
+        // (libSQL reports no rowsAffected for the insert's RETURNING form; its returned row says it.)
+        const idle = results.findIndex((r) => r.rowsAffected < 1 && r.rows.length < 1);
         if (idle >= 0) throw new Error(`the replayed create's statement ${idle} wrote nothing`);
         return results;
       };
