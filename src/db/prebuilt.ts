@@ -122,7 +122,7 @@ function fill(slots: Slot[], values: Groups): unknown[] {
 }
 
 /** A statement of a prebuilt batch: db.batch prepares it (on the request's session); toSQL() says what it runs. */
-export interface PrebuiltStatement {
+interface PrebuiltStatement {
   _prepare(): PreparedWrite;
   toSQL(): Query;
 }

@@ -13,7 +13,7 @@ import {
   reservationHeld,
   reservationHeldCondition,
   type AnswerValues,
-  type ReservationValues,
+  type Reservation,
   type StoredAnswer,
 } from './idempotency.repository';
 
@@ -45,11 +45,9 @@ export function idempotentAnswer(c: Ctx, answer: StoredAnswer, guard: SQL): Stat
 }
 
 /** The request's key's reservation and `answer`, as a prebuilt batch's values (src/oauth-apps/oauth-apps.create-batch.ts); none without a key. */
-export function keyedAnswer(c: Ctx, answer: StoredAnswer): { reservation?: ReservationValues; answer?: AnswerValues } {
+export function keyedAnswer(c: Ctx, answer: StoredAnswer): { reservation?: Reservation; answer?: AnswerValues } {
   const scope = c.get('idempotency');
-  if (!scope) return {};
-  const { accountId, key, reservationId } = scope.reservation;
-  return { reservation: { accountId, key, reservationId }, answer: answerValues(answer) };
+  return scope ? { reservation: scope.reservation, answer: answerValues(answer) } : {};
 }
 
 /** The write applied with its answer stored: the middleware must not store another. */

@@ -4,11 +4,12 @@ import type { Database, Statement } from '../db/client';
 import type { Prebuildable } from '../db/prebuilt';
 import { idempotencyKeys, type IdempotencyKeyRow } from '../db/schema';
 
-export interface Reservation {
+/** A type, not an interface: it is also a prebuilt batch's group of values (src/db/prebuilt.ts). */
+export type Reservation = {
   accountId: string;
   key: string;
   reservationId: string;
-}
+};
 
 export interface StoredAnswer {
   status: number;
@@ -65,8 +66,6 @@ export async function reserveKey(
   return reserveKey(db, fields, attempts - 1);
 }
 
-/** A reservation's columns. */
-export type ReservationValues = Pick<Reservation, 'accountId' | 'key' | 'reservationId'>;
 /** An answer as stored (its headers as JSON text). */
 export type AnswerValues = { status: number; headers: string; body: string };
 
@@ -78,7 +77,7 @@ export const answerValues = (answer: StoredAnswer): AnswerValues => ({ status: a
  */
 export function storeAnswerStatement(
   db: Database,
-  reservation: Prebuildable<ReservationValues>,
+  reservation: Prebuildable<Reservation>,
   answer: Prebuildable<AnswerValues>,
   guard: SQL = sql`1`,
 ): Statement {
@@ -116,7 +115,7 @@ export async function purgeExpiredKeys(db: Database, now: Date, max: number): Pr
 }
 
 /** The key is still held by this reservation (pending or complete): no other request has taken it over. */
-export function reservationHeldCondition(reservation: Prebuildable<ReservationValues>): SQL {
+export function reservationHeldCondition(reservation: Prebuildable<Reservation>): SQL {
   return sql`EXISTS (SELECT 1 FROM ${idempotencyKeys} WHERE ${ownedBy(reservation)})`;
 }
 
@@ -125,7 +124,7 @@ export async function reservationHeld(db: Database, reservation: Reservation): P
   return rows.length > 0;
 }
 
-function ownedBy(reservation: Prebuildable<ReservationValues>): SQL {
+function ownedBy(reservation: Prebuildable<Reservation>): SQL {
   return and(
     eq(idempotencyKeys.accountId, reservation.accountId),
     eq(idempotencyKeys.key, reservation.key),

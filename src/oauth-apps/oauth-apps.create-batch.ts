@@ -8,7 +8,7 @@ import { eventStatements, type EventValues } from '../audit/audit.repository';
 import type { Database } from '../db/client';
 import { prebuiltBatch, type PlaceholderGroups } from '../db/prebuilt';
 import type { OAuthAppRow } from '../db/schema';
-import { reservationHeldCondition, storeAnswerStatement, type AnswerValues, type ReservationValues } from '../idempotency/idempotency.repository';
+import { reservationHeldCondition, storeAnswerStatement, type AnswerValues, type Reservation } from '../idempotency/idempotency.repository';
 import { insertOAuthAppStatements, oauthAppIsFree } from './oauth-apps.repository';
 
 export type CreateValues = {
@@ -19,7 +19,7 @@ export type CreateValues = {
   /** The oauth_app.verified event, when the provider was asked first. */
   verified?: EventValues;
   /** The request's Idempotency-Key, and the answer stored with the write. */
-  reservation?: ReservationValues;
+  reservation?: Reservation;
   answer?: AnswerValues;
 };
 

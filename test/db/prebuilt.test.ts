@@ -87,19 +87,26 @@ describe('the prebuilt create', () => {
     expect(((await replay.json()) as { id: string }).id).toBe(apps[1]!.id);
   });
 
-  it('runs, for every shape, the statements a build from the values themselves makes', async () => {
-    const caller = await newCaller();
+  it('runs, for every shape, the statements a build from the values themselves makes, whatever values it was first built with', async () => {
     const keyring = await loadKeyring(env.ENCRYPTION_KEYRING);
     const now = new Date();
-    const row = await newOAuthAppRow(keyring, caller.accountId, seedBody() as never, now);
-    const actor = { tokenId: 'tok', requestId: 'req_1' };
-    const event = (action: string) => eventValues({ accountId: caller.accountId, appIds: [row.id], action: action as never }, actor, now);
-    const keyed = { reservation: { accountId: caller.accountId, key: 'k', reservationId: 'r' }, answer: answerValues({ status: 200, headers: { a: 'b' }, body: '{}' }) };
-    const shapes: CreateValues[] = [
-      { row, quota: { maxApps: 7 }, created: event('oauth_app.created') },
-      { row, quota: { maxApps: 7 }, created: event('oauth_app.created'), ...keyed },
-      { row, quota: { maxApps: 7 }, created: event('oauth_app.created'), verified: event('oauth_app.verified'), ...keyed },
-    ];
+    // Two tenants: each shape is first built from the other's values, so a value of that first
+    // build kept as a constant (another account's id in every later create) would show.
+    const shapesOf = async (accountId: string, maxApps: number, tokenId: string) => {
+      const row = await newOAuthAppRow(keyring, accountId, seedBody({ client_id: crypto.randomUUID() }) as never, now);
+      const actor = { tokenId, requestId: `req_${tokenId}` };
+      const event = (action: string) => eventValues({ accountId, appIds: [row.id], action: action as never }, actor, now);
+      const keyed = { reservation: { accountId, key: `k-${tokenId}`, reservationId: crypto.randomUUID() }, answer: answerValues({ status: 200, headers: { a: tokenId }, body: `{"t":"${tokenId}"}` }) };
+      const shapes: CreateValues[] = [
+        { row, quota: { maxApps }, created: event('oauth_app.created') },
+        { row, quota: { maxApps }, created: event('oauth_app.created'), ...keyed },
+        { row, quota: { maxApps }, created: event('oauth_app.created'), verified: event('oauth_app.verified'), ...keyed },
+      ];
+      return shapes;
+    };
+    const first = await shapesOf((await newCaller()).accountId, 3, 'first');
+    for (const values of first) createBatch(db(), values);
+    const shapes = await shapesOf((await newCaller()).accountId, 7, 'second');
     for (const values of shapes) {
       const prebuilt = createBatch(db(), values);
       // The builder given the values in place of placeholders: what drizzle builds fresh.
