@@ -159,6 +159,7 @@ async function main(): Promise<void> {
     const scenarios: Scenario[] = [
       { name: 'create (POST /v1/oauth-apps)', auth: true, request: () => ({ method: 'POST', path: '/v1/oauth-apps', body: appBody() }) },
       { name: '  floor: bare D1 insert', auth: false, request: () => ({ method: 'POST', path: `/bench/floor/insert?account=${accountId}` }) },
+      { name: '  floor: bare D1 insert into oauth_apps, its triggers writing what is derived', auth: false, request: () => ({ method: 'POST', path: `/bench/floor/insert-derived?account=${accountId}` }) },
       { name: '  floor: bare D1 batch, the row + its audit event', auth: false, request: () => ({ method: 'POST', path: `/bench/floor/insert-audited?account=${accountId}` }) },
       { name: `  floor: the create's own D1 batch (${createStatements} statements), bare`, auth: false, request: () => ({ method: 'POST', path: `/bench/floor/create-batch?account=${accountId}` }) },
       { name: 'get (GET /v1/oauth-apps/{id})', auth: true, request: () => ({ method: 'GET', path: `/v1/oauth-apps/${appId}` }) },
@@ -172,14 +173,14 @@ async function main(): Promise<void> {
       { name: 'nothing (GET /bench/noop)', auth: false, request: () => ({ method: 'GET', path: '/bench/noop' }) },
     ];
     // The filtered page against the unfiltered one, and the deep page against the first, by p50 latency.
-    const filteredPair = [scenarios[10]!, scenarios[8]!] as const;
-    const deepPair = [scenarios[9]!, scenarios[8]!] as const;
-    // Each real route and its floor (create: the bare insert, the insert with its audit event, and its own batch).
-    const pairs = [[0, 1], [0, 2], [0, 3], [4, 5], [6, 7]].map(([r, f]) => [scenarios[r!]!, scenarios[f!]!] as const);
+    const filteredPair = [scenarios[11]!, scenarios[9]!] as const;
+    const deepPair = [scenarios[10]!, scenarios[9]!] as const;
+    // Each real route and its floor (create: the bare insert, with and without its triggers, the insert with its audit event, and its own batch).
+    const pairs = [[0, 1], [0, 2], [0, 3], [0, 4], [5, 6], [7, 8]].map(([r, f]) => [scenarios[r!]!, scenarios[f!]!] as const);
     // BENCH_ONLY=get runs only the pairs whose route name starts so (quick A/B checks; no build figures).
     if (only) {
       const chosen = new Set(pairs.filter(([real]) => real.name.startsWith(only)).flat());
-      if (only.startsWith('list')) for (const s of scenarios.slice(8, 12)) chosen.add(s);
+      if (only.startsWith('list')) for (const s of scenarios.slice(9, 13)) chosen.add(s);
       scenarios.splice(0, scenarios.length, ...chosen);
     }
     const figures = new Map<string, Figures>(scenarios.map((s) => [s.name, { requests: 0, seconds: 0, p50s: [], p99s: [], failures: 0 }]));

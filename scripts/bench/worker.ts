@@ -1,13 +1,18 @@
 // The bench-only Worker (npm run bench): the real Worker, plus the storage
 // floor of each measured route, on the same D1 and in the same isolate:
-//   POST /bench/floor/insert      a bare D1 insert of an app row of the same shape
-//   POST /bench/floor/insert-audited  the same insert and its audit event, in one D1 batch
-//                                 (what a create must write since every change is audited)
+//   POST /bench/floor/insert      a bare D1 insert of an app row of the same shape, into a copy of
+//                                 oauth_apps with its columns, constraints and indexes but not its
+//                                 triggers: the row alone, nothing derived from it
+//   POST /bench/floor/insert-derived  the same insert into oauth_apps itself: its triggers count it and
+//                                 index its metadata
+//   POST /bench/floor/insert-audited  the row and its audit event into the real tables, in one D1
+//                                 batch (what a create must write since every change is audited;
+//                                 the tables' triggers write what is derived, as for the route)
 //   GET  /bench/floor/get?id=     a bare select of one row by primary key
 //   GET  /bench/floor/list?account=  a bare select of the same 100 rows the list page returns
 //   GET  /bench/noop              nothing at all
-//   POST /bench/seed?account=&n=&metadata_bytes=  n app rows straight into storage, with their
-//                                 metadata index and app count (the repository's importOAuthApps)
+//   POST /bench/seed?account=&n=&metadata_bytes=  n app rows straight into storage (the repository's
+//                                 importOAuthApps; the triggers index and count them)
 //   GET  /bench/nth?account=&n=   the id of the account's nth app in list order (a deep page's cursor)
 //   POST /bench/record/create     a real create (POST /v1/oauth-apps, its body and token as sent), whose
 //                                 D1 batch is recorded: statements and values
@@ -29,21 +34,46 @@ const json = (value: unknown) => new Response(JSON.stringify(value), { headers: 
 let ciphertext: string | undefined;
 const sealedLike = () => (ciphertext ??= btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(72)))));
 
+// The bare insert's table, made on first use from oauth_apps' own definition
+// (sqlite_schema) so that it cannot drift: the same columns, constraints and
+// indexes, renamed; triggers are not copied.
+const BARE_APPS = 'bench_bare_oauth_apps';
+let bareApps: Promise<unknown> | undefined;
+function bareAppsTable(db: D1Database): Promise<unknown> {
+  bareApps ??= (async () => {
+    const { results } = await db
+      .prepare("SELECT type, sql FROM sqlite_schema WHERE tbl_name = 'oauth_apps' AND type IN ('table', 'index') AND sql IS NOT NULL ORDER BY type DESC")
+      .all<{ type: string; sql: string }>();
+    const copies = results.map(({ sql }) =>
+      sql
+        .replace(/^CREATE TABLE `oauth_apps`/, `CREATE TABLE IF NOT EXISTS \`${BARE_APPS}\``)
+        .replace(/^CREATE (UNIQUE )?INDEX `([^`]+)` ON `oauth_apps`/, `CREATE $1INDEX IF NOT EXISTS \`${BARE_APPS}_$2\` ON \`${BARE_APPS}\``),
+    );
+    if (!copies[0]?.startsWith(`CREATE TABLE IF NOT EXISTS \`${BARE_APPS}\``) || copies.some((c) => c.includes('`oauth_apps`'))) {
+      throw new Error(`oauth_apps' definition did not copy: ${copies.join('; ')}`);
+    }
+    await db.batch(copies.map((c) => db.prepare(c)));
+  })();
+  return bareApps;
+}
+
 async function floor(path: string, url: URL, db: D1Database): Promise<Response> {
-  if (path === '/bench/floor/insert' || path === '/bench/floor/insert-audited') {
+  if (path === '/bench/floor/insert' || path === '/bench/floor/insert-derived' || path === '/bench/floor/insert-audited') {
     const at = new Date().toISOString();
     const id = crypto.randomUUID();
     const account = url.searchParams.get('account');
+    const bare = path === '/bench/floor/insert';
+    if (bare) await bareAppsTable(db);
     const insert = db
       .prepare(
-        `INSERT INTO oauth_apps (id, account_id, provider, name, client_id, client_secret_ciphertext, client_secret_key_id,
+        `INSERT INTO ${bare ? BARE_APPS : 'oauth_apps'} (id, account_id, provider, name, client_id, client_secret_ciphertext, client_secret_key_id,
            metadata, health_status, health_notes, health_time, version, created_at, updated_at)
          VALUES (?, ?, 'stripe', 'Bench app', ?, ?, 'bench', '{"team":"bench"}', 'ok', '[]', ?, 1, ?, ?)`,
       )
       .bind(id, account, crypto.randomUUID(), sealedLike(), at, at, at);
-    if (path === '/bench/floor/insert') await insert.run();
+    if (path !== '/bench/floor/insert-audited') await insert.run();
     else {
-      // The event and its app link, as the route writes them (src/audit/audit.repository.ts).
+      // The event as the route writes it (src/audit/audit.repository.ts); its trigger links its app.
       const eventId = `evt_${crypto.randomUUID().replaceAll('-', '')}`;
       const event = db
         .prepare(
@@ -51,10 +81,7 @@ async function floor(path: string, url: URL, db: D1Database): Promise<Response> 
            VALUES (?, ?, ?, json_array(?3), 'oauth_app.created', '{"key_id":"bench"}', NULL, 'bench', ?)`,
         )
         .bind(eventId, account, id, at);
-      const link = db
-        .prepare('INSERT INTO audit_event_apps (account_id, app_id, event_seq) SELECT account_id, app_id, seq FROM audit_events WHERE id = ?')
-        .bind(eventId);
-      await db.batch([event, link, insert]);
+      await db.batch([event, insert]);
     }
     return json({ id });
   }
@@ -133,7 +160,7 @@ export default {
     if (url.pathname === '/bench/floor/create-batch') {
       if (!recordedCreate) return new Response('record a create first', { status: 409 });
       const results = await env.DB!.batch(freshBatch(recordedCreate, env.DB!, url.searchParams.get('account') ?? ''));
-      // Every statement of a create writes a row (event, its app, index entry, app, count): if one did not, its guard failed.
+      // Every statement of a create writes a row (its events, its app): if one did not, its guard failed.
       const idle = results.findIndex((r) => r.meta.changes < 1);
       if (idle >= 0) return new Response(`the replayed statement ${idle} wrote nothing`, { status: 500 });
       return json({});

@@ -10,23 +10,11 @@ import type { Actor, AuditDetails, NewAuditEvent } from './audit-events';
 
 // Inserts are INSERT ... SELECT, written as drizzle insert builders (drizzle's
 // D1 batch cannot bind a raw statement's parameters). The select lists every
-// column in table order; seq is NULL, which SQLite numbers.
+// column in table order; seq is NULL, which SQLite numbers. Each event's
+// audit_event_apps rows (one per app in app_ids) are written by the insert's
+// trigger (migrations/0009_derived_by_triggers.sql): an event that is not
+// written gets none.
 const insertEvents = (db: Database, select: SQL): Statement => db.insert(auditEvents).select(select);
-
-/**
- * The audit_event_apps rows of the listed events that were written (one per
- * app each names), read back from the events themselves: run after their
- * insert, in the same batch, an event that was not written gets none.
- * `eventIds`: a JSON array of the events' ids, in SQL.
- */
-function linkAppsStatement(db: Database, eventIds: SQL): Statement {
-  return db.insert(auditEventApps).select(
-    sql`SELECT e.account_id, a.value, e.seq FROM ${auditEvents} AS e, json_each(e.app_ids) AS a
-      WHERE e.id IN (SELECT value FROM json_each(${eventIds}))`,
-  );
-}
-
-const idsOf = (events: { id: string }[]) => sql`${JSON.stringify(events.map((e) => e.id))}`;
 
 /** One event's columns as written (its app_ids and details as JSON text). */
 export type EventValues = {
@@ -58,7 +46,7 @@ export function eventValues(event: NewAuditEvent, actor: Actor, now: Date): Even
 
 /**
  * One event, written only if `guard` holds (the change it records applies):
- * the event and its apps, two statements for the batch. The values may be
+ * one statement for the batch (its trigger links its apps). The values may be
  * placeholders (a prebuilt batch, src/db/prebuilt.ts).
  */
 export function eventStatements(db: Database, v: Prebuildable<EventValues>, guard: SQL = sql`1`): Statement[] {
@@ -66,7 +54,6 @@ export function eventStatements(db: Database, v: Prebuildable<EventValues>, guar
     insertEvents(db, sql`SELECT NULL, ${v.id}, ${v.accountId}, ${v.appId}, ${v.appIds}, ${v.action},
         ${v.details}, ${v.tokenId}, ${v.requestId}, ${v.createdAt}
       WHERE ${guard}`),
-    linkAppsStatement(db, sql`json_array(${v.id})`),
   ];
 }
 
@@ -78,7 +65,7 @@ export function auditStatements(db: Database, event: NewAuditEvent, actor: Actor
 /**
  * The re-encryption events of a batch of ciphertext swaps, for the swaps that
  * applied: run after the swap, it finds exactly the rows now holding their new
- * ciphertext (each one fresh and random). Two statements: the events, their apps.
+ * ciphertext (each one fresh and random). One statement, whatever the count.
  */
 export function reencryptionEventStatements(
   db: Database,
@@ -97,7 +84,6 @@ export function reencryptionEventStatements(
         json_extract(j.value, '$.d'), ${actor.tokenId}, ${actor.requestId}, ${now.toISOString()}
       FROM json_each(${JSON.stringify(events)}) AS j
       JOIN ${oauthApps} AS a ON a.id = json_extract(j.value, '$.app') AND a.client_secret_ciphertext = json_extract(j.value, '$.c')`),
-    linkAppsStatement(db, idsOf(events)),
   ];
 }
 
@@ -114,8 +100,8 @@ export interface AnnouncedChange {
  * The oauth_app.health_changed events of a batch of rows, for the rows still
  * as judged: run before the statement that stores `to` as their announced
  * status (under the same condition), each is written only if the row still
- * holds the ciphertext and expiry read and still announces `from`. Two
- * statements, whatever the count.
+ * holds the ciphertext and expiry read and still announces `from`. One
+ * statement, whatever the count.
  */
 export function healthChangedEventStatements(db: Database, changes: AnnouncedChange[], actor: Actor, now: Date): Statement[] {
   if (changes.length === 0) return [];
@@ -133,7 +119,6 @@ export function healthChangedEventStatements(db: Database, changes: AnnouncedCha
       FROM json_each(${JSON.stringify(events)}) AS j
       JOIN ${oauthApps} AS a ON a.id = json_extract(j.value, '$.app') AND a.client_secret_ciphertext = json_extract(j.value, '$.c')
         AND a.client_secret_expires_at IS json_extract(j.value, '$.e') AND a.health_announced = json_extract(j.value, '$.f')`),
-    linkAppsStatement(db, idsOf(events)),
   ];
 }
 

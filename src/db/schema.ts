@@ -10,9 +10,10 @@ export const accounts = sqliteTable('accounts', {
   id: text('id').primaryKey(),
   name: text('name').notNull().unique(),
   createdAt: text('created_at').notNull(),
-  // How many OAuth apps the account holds: changed in the batch of each
-  // create and delete, so the quota (MAX_APPS_PER_ACCOUNT) is checked with
-  // one primary-key read, never a count of the account's rows.
+  // How many OAuth apps the account holds: moved by the triggers of
+  // oauth_apps' inserts and deletes (migrations/0009_derived_by_triggers.sql),
+  // so the quota (MAX_APPS_PER_ACCOUNT) is checked with one primary-key read,
+  // never a count of the account's rows.
   appCount: integer('app_count').notNull().default(0),
   // The account's outbound budget for verifications (VERIFICATIONS_PER_ACCOUNT_PER_HOUR):
   // the hour counted (UTC, "2026-12-01T17") and how many it started, moved
@@ -150,8 +151,9 @@ export const oauthApps = sqliteTable(
 );
 
 // The list's metadata filter, as an index: one row per top-level key of an
-// app's metadata, written from the stored metadata in the batch that writes
-// it (src/oauth-apps/oauth-apps.metadata-index.ts). A filtered page walks
+// app's metadata, written from the stored metadata by the triggers of the
+// statement that writes it (migrations/0009_derived_by_triggers.sql; read by
+// src/oauth-apps/oauth-apps.metadata-index.ts). A filtered page walks
 // (account, key, kind, value, created_at, app_id) in list order and probes
 // the other keys by primary key, so its cost never depends on metadata size.
 // Only what a filter can name is kept: keys of at most 255 characters,
@@ -195,7 +197,8 @@ export const auditEvents = sqliteTable(
     // event names exactly one; null when it names several or none (app_ids).
     appId: text('app_id'),
     // JSON array of every app the event names; each also has its row in
-    // audit_event_apps, where the trail is read by app.
+    // audit_event_apps (written by the event's insert trigger), where the
+    // trail is read by app.
     appIds: text('app_ids').notNull().default('[]'),
     action: text('action').notNull(),
     // JSON: {"fields": [...]} for updates, {"key_id": ...} / {"from_key_id", "to_key_id"} for secrets.

@@ -1,4 +1,5 @@
-// The create's batch (POST /v1/oauth-apps), built once per shape and then
+// The create's batch (POST /v1/oauth-apps): two statements without a key or a
+// verification (its event, its row), built once per shape and then
 // only bound (src/db/prebuilt.ts): drizzle building its statements was a
 // fifth of a create's CPU. Its shapes: with or without an Idempotency-Key
 // (the stored answer, and the key's reservation in the guard), and with or
@@ -24,10 +25,11 @@ export type CreateValues = {
 };
 
 /**
- * The row, its metadata index, events, app count and stored answer, written
- * together only if the app is free (no app with its provider and client_id,
- * the account under its quota) and the request still holds its key;
- * `insertAt` is the insert's place (insertOAuthAppStatements).
+ * The row, its events and stored answer (and, by the inserts' triggers, its
+ * metadata index, app count and the events' app links), written together
+ * only if the app is free (no app with its provider and client_id, the
+ * account under its quota) and the request still holds its key; `insertAt`
+ * is the insert's place (insertOAuthAppStatements).
  */
 export function buildCreateBatch(db: Database, v: PlaceholderGroups<CreateValues>) {
   const guard = and(oauthAppIsFree(v.row, v.quota.maxApps), v.reservation ? reservationHeldCondition(v.reservation) : undefined)!;

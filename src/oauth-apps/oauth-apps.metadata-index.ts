@@ -1,48 +1,20 @@
-// The SQL of oauth_app_metadata, the index behind the list's metadata filter
-// (schema: src/db/schema.ts): every statement that writes it and every
-// condition that reads it is built here (the repository composes them into
-// its batches and page queries). Its rows are derived, in
-// SQL, from the metadata as stored, by the same json_each the filter used to
-// run on every row at read time: the filter's meaning is unchanged, its cost
-// moved to the write, where it is bounded by the metadata's size.
+// The SQL that reads oauth_app_metadata, the index behind the list's metadata
+// filter (schema: src/db/schema.ts): every condition on it is built here (the
+// repository composes them into its page queries). Its rows are derived from
+// the metadata as stored, by the triggers of oauth_apps
+// (migrations/0009_derived_by_triggers.sql), with the same json_each the
+// filter used to run on every row at read time: the filter's meaning is
+// unchanged, its cost moved to the write, where it is bounded by the
+// metadata's size. Only keys and values a filter can name are indexed: a
+// filter's key is at most LIMITS.filterKeyLength UTF-16 units and its value at
+// most LIMITS.filterValueLength as JSON, so an equal stored key or value is at
+// most as many characters (SQLite counts code points, never more than UTF-16
+// units).
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { alias, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
-import type { Database, Statement } from '../db/client';
-import type { Prebuildable } from '../db/prebuilt';
-import { accounts, oauthAppMetadata, oauthApps, type OAuthAppRow } from '../db/schema';
+import type { Database } from '../db/client';
+import { accounts, oauthAppMetadata } from '../db/schema';
 import { canonicalJson } from '../util/canonical-json';
-import { LIMITS } from './oauth-apps.schemas';
-
-// The same rule as the backfill in migrations/0003_quotas_metadata_index.sql.
-// Only keys and values a filter can name are indexed: a filter's key is at
-// most filterKeyLength UTF-16 units and its value at most filterValueLength as
-// JSON, so an equal stored key or value is at most as many characters (SQLite
-// counts code points, never more than UTF-16 units).
-const KIND = sql`CASE m.type WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' ELSE m.type END`;
-const INDEXED = sql`length(m.key) <= ${sql.raw(String(LIMITS.filterKeyLength))}
-  AND (m.type NOT IN ('text', 'array', 'object') OR length(m.value) <= ${sql.raw(String(LIMITS.filterValueLength))})`;
-
-/** Indexes an app's metadata (its canonical JSON text), if `guard` holds: runs before the write that stores it, in its batch. */
-export function indexMetadataStatement(
-  db: Database,
-  app: Prebuildable<Pick<OAuthAppRow, 'id' | 'accountId' | 'createdAt' | 'metadata'>>,
-  guard: SQL,
-): Statement {
-  return db.insert(oauthAppMetadata).select(sql`SELECT ${app.id}, m.key, ${app.accountId}, ${KIND}, m.value, ${app.createdAt}
-    FROM json_each(${app.metadata}) AS m WHERE ${guard} AND ${INDEXED}`);
-}
-
-/** Indexes the metadata of many apps as stored, from one JSON parameter of ids. */
-export function indexStoredMetadataStatement(db: Database, appIds: string[]): Statement {
-  return db.insert(oauthAppMetadata).select(sql`SELECT a.id, m.key, a.account_id, ${KIND}, m.value, a.created_at
-    FROM ${oauthApps} AS a, json_each(a.metadata) AS m
-    WHERE a.id IN (SELECT value FROM json_each(${JSON.stringify(appIds)})) AND ${INDEXED}`);
-}
-
-/** Drops the index rows of the app, if `guard` holds (the write that replaces or deletes its metadata applies). */
-export function unindexMetadataStatement(db: Database, appId: string, guard: SQL = sql`1`): Statement {
-  return db.delete(oauthAppMetadata).where(and(eq(oauthAppMetadata.appId, appId), guard));
-}
 
 /** The columns of one reference to the index table (itself or an alias). */
 type Entry = Record<'key' | 'kind' | 'value', AnySQLiteColumn>;

@@ -1,5 +1,7 @@
-// The only code that reads or writes an account's oauth_apps rows (and, with
-// them, the account's app count and the rows' metadata index). Every query is
+// The only code that reads or writes an account's oauth_apps rows. What is
+// derived from them (the account's app count, the rows' metadata index) the
+// database keeps, in triggers (migrations/0009_derived_by_triggers.sql), in
+// the statement that writes the row. Every query is
 // scoped to an account: there is no way to reach a row without one. (Key
 // custody's work across accounts is src/keys/custody.repository.ts; the
 // verification columns' claims and verdicts, src/verification/verification.repository.ts.)
@@ -14,15 +16,7 @@ import type { Database, Statement } from '../db/client';
 import { prebuilt, type Prebuildable } from '../db/prebuilt';
 import { accounts, oauthApps, type OAuthAppRow } from '../db/schema';
 import { VERDICT, type HealthRules, type HealthStatus } from './health';
-import {
-  indexMetadataStatement,
-  indexStoredMetadataStatement,
-  metadataDriver,
-  metadataFilterPlan,
-  RARITY_CAP,
-  unindexMetadataStatement,
-  type MetadataFilter,
-} from './oauth-apps.metadata-index';
+import { metadataDriver, metadataFilterPlan, RARITY_CAP, type MetadataFilter } from './oauth-apps.metadata-index';
 
 export class DuplicateOAuthAppError extends Error {
   override name = 'DuplicateOAuthAppError';
@@ -51,19 +45,9 @@ async function batchResult(db: Database, statements: Statement[], at: number): P
   return results[at] as unknown[];
 }
 
-/** The app `id` exists (it was just written, in the same batch). */
-const appExists = (id: string | Placeholder) => sql`EXISTS (SELECT 1 FROM ${oauthApps} WHERE ${eq(oauthApps.id, id)})`;
-
 /** The account holds fewer than `maxApps` apps: one primary-key read of its counter. */
 const underQuota = (accountId: string | Placeholder, maxApps: number | Placeholder) =>
   sql`(SELECT ${accounts.appCount} FROM ${accounts} WHERE ${eq(accounts.id, accountId)}) < ${maxApps}`;
-
-/** Adds `delta` to the account's app count if `guard` holds. */
-const countApps = (db: Database, accountId: string | Placeholder, delta: SQL, guard: SQL): Statement =>
-  db
-    .update(accounts)
-    .set({ appCount: sql`${accounts.appCount} + ${delta}` })
-    .where(and(eq(accounts.id, accountId), guard));
 
 /**
  * The guard of a create: the account holds fewer than `maxApps` apps and no
@@ -75,9 +59,10 @@ export function oauthAppIsFree(row: Prebuildable<Pick<OAuthAppRow, 'accountId' |
 
 /**
  * The batch that inserts the row if `guard` holds (oauthAppIsFree, and
- * whatever the caller adds), with its metadata's index entries and the
- * account's app count, after `alongside`; `insertAt` is the insert's place in
- * it (its RETURNING lists the row if it was written).
+ * whatever the caller adds), after `alongside`; `insertAt` is the insert's
+ * place in it (its RETURNING lists the row if it was written). The insert's
+ * trigger indexes its metadata and counts it, after its own quota check read
+ * the count.
  */
 export function insertOAuthAppStatements(db: Database, row: Prebuildable<OAuthAppRow>, guard: SQL, alongside: Statement[] = []) {
   // INSERT ... SELECT: the only insert form that takes a WHERE. Its columns
@@ -91,12 +76,7 @@ export function insertOAuthAppStatements(db: Database, row: Prebuildable<OAuthAp
     .select(sql`SELECT ${values} WHERE ${guard}`)
     .onConflictDoNothing({ target: [oauthApps.accountId, oauthApps.provider, oauthApps.clientId] })
     .returning({ id: oauthApps.id });
-  // The counter moves after the insert: the insert's own quota check reads it first.
-  const before = [...alongside, indexMetadataStatement(db, row, guard)];
-  return {
-    statements: [...before, insert, countApps(db, row.accountId, sql`1`, appExists(row.id))],
-    insertAt: before.length,
-  };
+  return { statements: [...alongside, insert], insertAt: alongside.length };
 }
 
 /** Runs an insert's batch (insertOAuthAppStatements'); false if its guard did not hold, and then nothing is written. */
@@ -124,20 +104,11 @@ export async function createConflict(
 const IMPORT_CHUNK = Math.floor(100 / Object.keys(getTableColumns(oauthApps)).length);
 
 /**
- * Writes many rows straight to storage, with their index entries and app
- * counts (seeding benchmarks and tests; no quota, no events).
+ * Writes many rows straight to storage (seeding benchmarks and tests; no
+ * quota, no events); their triggers index and count them.
  */
 export async function importOAuthApps(db: Database, rows: OAuthAppRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += IMPORT_CHUNK) {
-    const chunk = rows.slice(i, i + IMPORT_CHUNK);
-    const perAccount = new Map<string, number>();
-    for (const row of chunk) perAccount.set(row.accountId, (perAccount.get(row.accountId) ?? 0) + 1);
-    await db.batch([
-      db.insert(oauthApps).values(chunk),
-      indexStoredMetadataStatement(db, chunk.map((r) => r.id)),
-      ...[...perAccount].map(([accountId, n]) => countApps(db, accountId, sql`${n}`, sql`1`)),
-    ]);
-  }
+  for (let i = 0; i < rows.length; i += IMPORT_CHUNK) await db.insert(oauthApps).values(rows.slice(i, i + IMPORT_CHUNK));
 }
 
 const appById = prebuilt<{ accountId: string; id: string }, OAuthAppRow>((db, v) =>
@@ -197,13 +168,8 @@ export async function updateOAuthApp(
     .set({ ...changes, version: row.version + 1 })
     .where(and(ownApp(row.accountId, row.id), eq(oauthApps.version, row.version), guard))
     .returning({ id: oauthApps.id });
-  // New metadata: its index entries are replaced under the same guard as the update.
-  const reindex =
-    changes.metadata === undefined
-      ? []
-      : [unindexMetadataStatement(db, row.id, guard), indexMetadataStatement(db, { ...row, metadata: changes.metadata }, guard)];
-  const before = [...alongside, ...reindex];
-  const updated = await batchResult(db, [...before, update], before.length);
+  // New metadata is indexed anew by the update's trigger, only if it applies.
+  const updated = await batchResult(db, [...alongside, update], alongside.length);
   return updated.length > 0;
 }
 
@@ -213,14 +179,13 @@ export function oauthAppExists(accountId: string, id: string): SQL {
 }
 
 /**
- * Deletes the row (and so its ciphertext), its index entries and its place in
- * the app count if `guard` holds (oauthAppExists), after `alongside`; false if
- * there was none.
+ * Deletes the row (and so its ciphertext) if `guard` holds (oauthAppExists),
+ * after `alongside`; false if there was none. Its trigger drops its index
+ * entries and its place in the app count.
  */
 export async function deleteOAuthApp(db: Database, accountId: string, id: string, guard: SQL, alongside: Statement[] = []): Promise<boolean> {
   const del = db.delete(oauthApps).where(and(ownApp(accountId, id), guard)).returning({ id: oauthApps.id });
-  const before = [...alongside, unindexMetadataStatement(db, id, guard), countApps(db, accountId, sql`-1`, guard)];
-  const deleted = await batchResult(db, [...before, del], before.length);
+  const deleted = await batchResult(db, [...alongside, del], alongside.length);
   return deleted.length > 0;
 }
 

@@ -64,7 +64,7 @@ describe('the libSQL migrator', () => {
     expect(schema.map((r) => r.name)).toEqual(expect.arrayContaining(['oauth_apps', 'api_tokens', 'd1_migrations']));
     expect(schema).toEqual(await schemaOf(d1));
     expect(withoutTimes(await ledgerOf(libsql))).toEqual(withoutTimes(await ledgerOf(d1)));
-    expect(withoutTimes(await ledgerOf(libsql)).map((r) => r.name)).toEqual(['0000_init.sql', '0001_lifecycle.sql', '0002_custody.sql', '0003_quotas_metadata_index.sql', '0004_records_true.sql', '0005_verification.sql', '0006_error_filter_index.sql', '0007_drop_unused_health_index.sql', '0008_health_over_time.sql']);
+    expect(withoutTimes(await ledgerOf(libsql)).map((r) => r.name)).toEqual(['0000_init.sql', '0001_lifecycle.sql', '0002_custody.sql', '0003_quotas_metadata_index.sql', '0004_records_true.sql', '0005_verification.sql', '0006_error_filter_index.sql', '0007_drop_unused_health_index.sql', '0008_health_over_time.sql', '0009_derived_by_triggers.sql']);
   });
 
   it('re-running it applies nothing and changes nothing', async () => {
@@ -102,6 +102,7 @@ describe('the libSQL migrator', () => {
       '0006_error_filter_index.sql',
       '0007_drop_unused_health_index.sql',
       '0008_health_over_time.sql',
+      '0009_derived_by_triggers.sql',
       '9999_extra.sql',
     ]);
   });
@@ -118,6 +119,6 @@ describe('the libSQL migrator', () => {
     const names = (await schemaOf(libsql)).map((r) => r.name);
     expect(names).toContain('oauth_apps'); // the good ones before it stay applied
     expect(names).not.toContain('half_done');
-    expect((await ledgerOf(libsql)).map((r) => r.name)).toEqual(['0000_init.sql', '0001_lifecycle.sql', '0002_custody.sql', '0003_quotas_metadata_index.sql', '0004_records_true.sql', '0005_verification.sql', '0006_error_filter_index.sql', '0007_drop_unused_health_index.sql', '0008_health_over_time.sql']);
+    expect((await ledgerOf(libsql)).map((r) => r.name)).toEqual(['0000_init.sql', '0001_lifecycle.sql', '0002_custody.sql', '0003_quotas_metadata_index.sql', '0004_records_true.sql', '0005_verification.sql', '0006_error_filter_index.sql', '0007_drop_unused_health_index.sql', '0008_health_over_time.sql', '0009_derived_by_triggers.sql']);
   });
 });
