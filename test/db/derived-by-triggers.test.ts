@@ -3,6 +3,7 @@
 // count and an app's metadata index rows (oauth_apps), an event's app links
 // (audit_events). On every target, whoever writes the row: the API, the
 // import, or plain SQL.
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import type { Database } from '../../src/db/client';
@@ -109,6 +110,20 @@ describe('triggers keep what is derived', () => {
       { app_id: 'app-a', id: 'evt_two' },
       { app_id: 'app-b', id: 'evt_two' },
     ]);
+  });
+
+  it('a batch that also writes a link itself, as the code before 0009 did, is refused whole: nothing of it is written', async () => {
+    const accountId = await createAccount();
+    const event = db().run(sql`INSERT INTO audit_events (id, account_id, app_id, app_ids, action, details, token_id, request_id, created_at)
+      VALUES ('evt_old', ${accountId}, 'app-old', '["app-old"]', 'oauth_app.created', '{}', NULL, 'req', ${at})`);
+    const link = db().run(sql`INSERT INTO audit_event_apps (account_id, app_id, event_seq) SELECT account_id, 'app-old', seq FROM audit_events WHERE id = 'evt_old'`);
+    await expect(db().batch([event, link])).rejects.toThrow();
+    const written = await env.DB.prepare(
+      'SELECT (SELECT count(*) FROM audit_events WHERE account_id = ?1) AS events, (SELECT count(*) FROM audit_event_apps WHERE account_id = ?1) AS links',
+    )
+      .bind(accountId)
+      .first<{ events: number; links: number }>();
+    expect(written).toEqual({ events: 0, links: 0 });
   });
 
   it("a create's batch is its event and its row, two statements; the count, index and link are theirs", async () => {
