@@ -1,6 +1,6 @@
 // The bench Worker's configuration, made from wrangler.toml at each run so it
 // cannot drift from what is deployed: the same vars, compatibility date,
-// bindings, observability and assets; only the entry point (the bench Worker,
+// bindings, observability, assets and aliases; only the entry point (the bench Worker,
 // which wraps the real one) and the rate limits (raised so the load is never
 // refused) differ.
 import { writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ type Raw = Record<string, unknown> & {
   ratelimits?: { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
   d1_databases?: { migrations_dir?: string }[];
   assets?: { directory?: string };
+  alias?: Record<string, string>;
 };
 
 /** Writes the configuration into `dir` and returns its path (paths in it are absolute). */
@@ -33,6 +34,8 @@ export function benchWranglerConfig(dir: string): { path: string; deployed: Raw 
     ratelimits: deployed.ratelimits?.map((r) => ({ ...r, simple: { ...r.simple, limit: BENCH_RATE_LIMIT } })),
     d1_databases: deployed.d1_databases?.map((d) => ({ ...d, migrations_dir: resolve(d.migrations_dir ?? 'migrations') })),
     assets: deployed.assets && { ...deployed.assets, directory: resolve(deployed.assets.directory ?? 'public') },
+    // wrangler resolves an alias's target from the configuration's folder: here, a scratch one.
+    alias: deployed.alias && Object.fromEntries(Object.entries(deployed.alias).map(([from, to]) => [from, resolve(to)])),
   };
   const path = join(dir, 'wrangler.bench.json');
   writeFileSync(path, JSON.stringify(config, null, 2));

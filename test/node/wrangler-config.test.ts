@@ -67,8 +67,9 @@ it('npm run bench runs wrangler.toml as deployed: only its entry point, name and
   const dir = mkdtempSync(join(tmpdir(), 'bench-config-'));
   try {
     const bench = JSON.parse(read(benchWranglerConfig(dir).path, 'utf8')) as Raw & Record<string, unknown>;
-    const comparable = ({ name, main, ratelimits, vars, d1_databases, assets, ...rest }: Raw & Record<string, unknown>) => ({
+    const comparable = ({ name, main, ratelimits, vars, d1_databases, assets, alias, ...rest }: Raw & Record<string, unknown>) => ({
       ...rest,
+      alias: Object.fromEntries(Object.entries(alias as Record<string, string>).map(([from, to]) => [from, resolve(to)])),
       vars: { ...vars, RATE_LIMIT_PER_MINUTE: undefined, UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE: undefined },
       ratelimits: ratelimits?.map(({ simple, ...r }) => ({ ...r, period: simple.period })),
       d1: (d1_databases as { migrations_dir?: string }[] | undefined)?.map((d) => ({ ...d, migrations_dir: resolve(d.migrations_dir ?? '') })),
