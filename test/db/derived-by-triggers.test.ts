@@ -5,11 +5,9 @@
 // import, or plain SQL.
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app';
-import type { Database } from '../../src/db/client';
-import { singlePrimaryEngine } from '../../src/db/libsql';
 import { LIMITS } from '../../src/oauth-apps/oauth-apps.schemas';
 import { createAccount, db, env, newCaller, request, seedBody } from '../support/fixtures';
+import { appWithHeldBatches } from '../support/held-batches';
 
 const TRIGGERS = ['audit_events_derived_insert', 'oauth_apps_derived_delete', 'oauth_apps_derived_insert', 'oauth_apps_derived_metadata'];
 
@@ -129,22 +127,11 @@ describe('triggers keep what is derived', () => {
   it("a create's batch is its event and its row, two statements; the count, index and link are theirs", async () => {
     // The real app on the target's storage, its batches' sizes noted.
     const sizes: number[] = [];
-    const real = db();
-    const noted = new Proxy(real, {
-      get(target, prop, receiver) {
-        if (prop !== 'batch') return Reflect.get(target, prop, receiver) as unknown;
-        return (statements: Parameters<Database['batch']>[0]) => {
-          sizes.push(statements.length);
-          return target.batch(statements);
-        };
-      },
-    }) as Database;
-    const app = createApp(singlePrimaryEngine(noted));
-    const caller = await newCaller();
-    const res = await app.fetch(request('POST', '/v1/oauth-apps', { token: caller.token, body: seedBody({ metadata: { team: 'billing' } }) }), {
-      ENCRYPTION_KEYRING: env.ENCRYPTION_KEYRING,
-      TOKEN_CACHE_TTL_SECONDS: '0',
+    const send = appWithHeldBatches(async (_, statements) => {
+      sizes.push(statements.length);
     });
+    const caller = await newCaller();
+    const res = await send(request('POST', '/v1/oauth-apps', { token: caller.token, body: seedBody({ metadata: { team: 'billing' } }) }));
     expect(res.status).toBe(200);
     expect(sizes).toEqual([2]);
     const { id } = (await res.json()) as { id: string };

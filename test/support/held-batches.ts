@@ -6,15 +6,17 @@ import type { Database } from '../../src/db/client';
 import { singlePrimaryEngine } from '../../src/db/libsql';
 import { db, env } from './fixtures';
 
-/** Sends a request through an app whose n-th write batch (0, 1, …) first awaits `before(n)`. */
-export function appWithHeldBatches(before: (n: number) => Promise<void>): (request: Request) => Promise<Response> {
+/** Sends a request through an app whose n-th write batch (0, 1, …) first awaits `before(n, its statements)`. */
+export function appWithHeldBatches(
+  before: (n: number, statements: Parameters<Database['batch']>[0]) => Promise<void>,
+): (request: Request) => Promise<Response> {
   const real = db();
   let batches = 0;
   const held = new Proxy(real, {
     get(target, prop, receiver) {
       if (prop !== 'batch') return Reflect.get(target, prop, receiver) as unknown;
       return async (statements: Parameters<Database['batch']>[0]) => {
-        await before(batches++);
+        await before(batches++, statements);
         return target.batch(statements);
       };
     },
