@@ -40,6 +40,8 @@ export interface Variables {
   db: Database;
   auth: VerifiedToken;
   idempotency?: IdempotencyScope;
+  /** The JSON body, read and parsed once by jsonBody() (src/http/json-body.ts). */
+  body?: unknown;
   /** No request log line for this answer (a flood the unauthenticated limit answers). */
   quiet?: true;
   /** The rate limit this request was counted against, for the answer's headers. */

@@ -3,12 +3,11 @@
 // An app's events include every reveal that disclosed its secret, also those
 // of list pages (one event naming every app it disclosed). keys:manage reads
 // its own account's trail: the operator's rotation runs.
-import { zValidator } from '@hono/zod-validator';
 import { requireToken } from '../auth/authenticate';
 import { methodNotAllowed } from '../http/errors';
 import { newRoutes } from '../http/router';
 import { pageBody, readPage } from '../http/pagination';
-import { validationError, validationHook } from '../http/validation';
+import { validate, validationError } from '../http/validation';
 import { APP_ID } from '../oauth-apps/oauth-apps.schemas';
 import { presentAuditEvent } from './audit-events';
 import { auditEventExists, listAuditEvents } from './audit.repository';
@@ -17,7 +16,7 @@ import { listEventsQuery } from './events.schemas';
 const EVENT_ID = /^evt_[0-9a-f]{32}$/;
 
 export const eventsRoutes = newRoutes()
-  .get('/', requireToken(['oauth_apps:read', 'keys:manage']), zValidator('query', listEventsQuery, validationHook), async (c) => {
+  .get('/', requireToken(['oauth_apps:read', 'keys:manage']), validate('query', listEventsQuery), async (c) => {
     const query = c.req.valid('query');
     const db = c.get('db');
     const { accountId } = c.get('auth');

@@ -1,11 +1,11 @@
 // Guards a JSON request body before validation: media type (415), size (413),
-// UTF-8 and JSON syntax (400). The validated text is left in Hono's body cache,
-// where @hono/zod-validator reads it.
+// UTF-8 and JSON syntax (400). The parsed body is left in the context's
+// "body", where validate('json', ...) reads it (src/http/validation.ts).
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import { ApiError } from './errors';
 
-// The same test @hono/zod-validator applies: it silently skips any other type.
+// application/json and any +json type.
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -32,7 +32,7 @@ export function jsonBody(options: { allowEmpty?: boolean; maxBytes?: number } = 
     const bytes = await readAtMost(c.req.raw.body, maxBytes);
     if (!bytes) throw tooLarge();
     if (options.allowEmpty && bytes.length === 0) {
-      setBodyText(c.req.bodyCache, '{}');
+      c.set('body', {});
       return next();
     }
     if (!JSON_MEDIA_TYPE.test(mediaType)) throw unsupported();
@@ -42,19 +42,15 @@ export function jsonBody(options: { allowEmpty?: boolean; maxBytes?: number } = 
     } catch {
       throw new ApiError('body_not_utf8', 'The request body is not valid UTF-8.');
     }
+    let body: unknown;
     try {
-      JSON.parse(text);
+      body = JSON.parse(text);
     } catch {
       throw new ApiError('body_not_json', 'The request body is not valid JSON.');
     }
-    setBodyText(c.req.bodyCache, text);
+    c.set('body', body);
     await next();
   };
-}
-
-/** HonoRequest keeps body promises in bodyCache; c.req.json() in the validator reads this one. */
-function setBodyText(bodyCache: object, text: string): void {
-  (bodyCache as Record<string, unknown>).text = Promise.resolve(text);
 }
 
 /**

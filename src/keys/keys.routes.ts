@@ -6,14 +6,13 @@
 // A rotation's events in tenants' trails carry a run id, never the operator's
 // token or request; the operator's own event (encryption_keys.rotated, with
 // token, request and run id) is in the operator's account's trail.
-import { zValidator } from '@hono/zod-validator';
 import { requestActor, runActor } from '../audit/audit-events';
 import { requireToken } from '../auth/authenticate';
 import { loadKeyring } from '../crypto/keyring';
 import { methodNotAllowed } from '../http/errors';
 import { newRoutes } from '../http/router';
 import { jsonBody } from '../http/json-body';
-import { validationHook } from '../http/validation';
+import { validate } from '../http/validation';
 import { keyStatus, rotateBatch } from './custody';
 import { DEFAULT_ROTATION_BATCH, rotateBody } from './keys.schemas';
 
@@ -26,7 +25,7 @@ export const keysRoutes = newRoutes()
     return c.json({ primary: status.primary, pending: status.pending, keyring_fingerprint: keyring.fingerprint, data: status.keys });
   })
   .all('/', methodNotAllowed(['GET']))
-  .post('/rotate', manage, jsonBody({ allowEmpty: true }), zValidator('json', rotateBody, validationHook), async (c) => {
+  .post('/rotate', manage, jsonBody({ allowEmpty: true }), validate('json', rotateBody), async (c) => {
     const keyring = await loadKeyring(c.get('config').encryptionKeyring);
     const limit = c.req.valid('json').limit ?? DEFAULT_ROTATION_BATCH;
     const requestedBy = { accountId: c.get('auth').accountId, actor: requestActor(c) };

@@ -1,12 +1,11 @@
 // The /v1/oauth-apps router. Each route's chain reads in order:
 // authenticate (401, 429, 403) -> body guard (415, 413, 400) -> validate (422)
 // -> idempotency (replay, 409, 422) -> handler.
-import { zValidator } from '@hono/zod-validator';
 import { requireToken } from '../auth/authenticate';
 import { methodNotAllowed } from '../http/errors';
 import { newRoutes } from '../http/router';
 import { jsonBody } from '../http/json-body';
-import { validationHook } from '../http/validation';
+import { validate } from '../http/validation';
 import { idempotent } from '../idempotency/idempotency.middleware';
 import { createHandler, deleteHandler, getHandler, listHandler, updateHandler } from './oauth-apps.handlers';
 import { verifyHandler } from '../verification/verify.handler';
@@ -16,24 +15,24 @@ const read = requireToken('oauth_apps:read');
 const write = requireToken('oauth_apps:write');
 
 export const oauthAppsRoutes = newRoutes()
-  .get('/', read, zValidator('query', listOAuthAppsQuery, validationHook), listHandler)
+  .get('/', read, validate('query', listOAuthAppsQuery), listHandler)
   .post(
     '/',
     write,
     jsonBody(),
-    zValidator('json', createOAuthAppBody, validationHook),
-    zValidator('query', saveOAuthAppQuery, validationHook),
+    validate('json', createOAuthAppBody),
+    validate('query', saveOAuthAppQuery),
     idempotent(),
     createHandler,
   )
   .all('/', methodNotAllowed(['GET', 'POST']))
-  .get('/:id', read, zValidator('query', getOAuthAppQuery, validationHook), getHandler)
+  .get('/:id', read, validate('query', getOAuthAppQuery), getHandler)
   .patch(
     '/:id',
     write,
     jsonBody({ allowEmpty: true }),
-    zValidator('json', updateOAuthAppBody, validationHook),
-    zValidator('query', saveOAuthAppQuery, validationHook),
+    validate('json', updateOAuthAppBody),
+    validate('query', saveOAuthAppQuery),
     idempotent(),
     updateHandler,
   )

@@ -1,6 +1,8 @@
 // The Worker as deployed: each build's [alias] puts src/db/drizzle-unused.ts
-// in place of drizzle's modules this code never runs (relational queries,
-// db.$count, pg-core's enum test). Here each build, as `wrangler deploy
+// and src/http/hono-unused.ts in place of drizzle's and hono's modules this
+// code never runs (relational queries, db.$count, pg-core's enum test, views,
+// unused column types; form bodies, escaped-HTML callbacks, app.mount()), and
+// our own validate() leaves hono's validator out. Here each build, as `wrangler deploy
 // --dry-run` makes it, holds none of them; and each, run by wrangler dev from
 // its own configuration file, serves an app's whole lifecycle and runs its
 // cron without a stand-in ever being reached.
@@ -22,27 +24,42 @@ const dir = mkdtempSync(join(tmpdir(), 'oauth-apps-worker-build-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const STAND_IN = 'is not in this build';
+const STAND_INS = ['./src/db/drizzle-unused.ts', './src/http/hono-unused.ts'];
 // Each configuration file, and the bundle its entry point (src/index.ts, src/index.libsql.ts) becomes.
 const CONFIGS = [
   ['wrangler.toml', 'index.js'],
   ['wrangler.libsql.toml', 'index.libsql.js'],
 ];
-// The replaced modules, as paths inside the package; the alias names them by how drizzle imports them.
-const UNUSED = /node_modules\/drizzle-orm\/(relations\.js|sqlite-core\/query-builders\/(query|count)\.js|pg-core\/)/;
+// The replaced modules, as paths inside the package (the alias names them by
+// how drizzle and hono import them), and hono's validator with its cookie and
+// form readers, which nothing imports since src/http/validation.ts validates.
+const UNUSED = new RegExp(
+  [
+    'drizzle-orm/(relations|sqlite-core/query-builders/(query|count)|sqlite-core/view|sqlite-core/columns/(custom|numeric|real))\\.js',
+    'drizzle-orm/pg-core/',
+    'hono/dist/utils/(body|html|mount|cookie)\\.js',
+    'hono/dist/(validator|helper/cookie)/',
+    '@hono/zod-validator/',
+  ].map((p) => `node_modules/${p}`).join('|'),
+);
 
 describe('each build, as wrangler deploy --dry-run makes it', () => {
-  it.each(CONFIGS)('%s: the same [alias]; none of drizzle’s unused modules, the stand-in in their place', { timeout: 120_000 }, async (config, bundle) => {
+  it.each(CONFIGS)('%s: the same [alias]; none of drizzle’s and hono’s unused modules, the stand-ins in their place', { timeout: 120_000 }, async (config, bundle) => {
     const raw = experimental_readRawConfig({ config }, { hideWarnings: true }).rawConfig as { alias?: Record<string, string> };
-    expect(Object.values(raw.alias ?? {}).every((to) => to === './src/db/drizzle-unused.ts')).toBe(true);
+    expect(Object.values(raw.alias ?? {}).every((to) => STAND_INS.includes(to))).toBe(true);
     const out = join(dir, `dry-${config}`);
     await wranglerOrThrow(['deploy', '--dry-run', '-c', config, '--outdir', out, '--metafile', join(out, 'meta.json')]);
     const meta = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
     const inputs = Object.keys(meta.inputs).map((p) => relative(process.cwd(), resolve(p)));
     expect(inputs.filter((p) => UNUSED.test(p))).toEqual([]);
     expect(inputs).toContain('src/db/drizzle-unused.ts');
+    expect(inputs).toContain('src/http/hono-unused.ts');
     const code = readFileSync(join(out, bundle!), 'utf8');
     // drizzle's own classes of the replaced modules, by their entity names (minifying keeps strings).
-    for (const kind of ['"Relations"', '"SQLiteAsyncRelationalQuery"', '"SQLiteCountBuilderAsync"', '"PgEnumColumn"']) expect(code, kind).not.toContain(kind);
+    const kinds = ['"Relations"', '"SQLiteAsyncRelationalQuery"', '"SQLiteCountBuilderAsync"', '"PgEnumColumn"', '"SQLiteView"', '"SQLiteNumeric"', '"SQLiteReal"', '"SQLiteCustomColumn"'];
+    for (const kind of kinds) expect(code, kind).not.toContain(kind);
+    // hono's form parser and validator, by their messages.
+    for (const text of ['multipart/form-data', 'Malformed JSON in request body']) expect(code, text).not.toContain(text);
     expect(code).toContain(STAND_IN);
   });
 });
