@@ -4,9 +4,9 @@
 // their relations), db.$count, pg-core's enum test, views, and the column
 // types the schema does not use (custom, numeric, real). esbuild keeps a module
 // whose classes have static fields even when nothing uses it (~12 KiB
-// minified, 2.9 KiB gzip; the views and column types another 3 KiB). Each stand-in throws if it is ever reached; tests
-// and the Node server use drizzle whole (test/node/worker-build.test.ts runs
-// each build).
+// minified, 2.9 KiB gzip; the views and column types ~3 KiB minified more).
+// Each stand-in throws if it is ever reached; tests and the Node server use
+// drizzle whole (test/node/worker-build.test.ts runs each build).
 const unused = (what: string) => (): never => {
   throw new Error(`drizzle's ${what} is not in this build (src/db/drizzle-unused.ts)`);
 };
