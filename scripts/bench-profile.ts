@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     const store = await d1Store(d1);
     const [minted] = await ensureTokens({ account: 'bench', scopes: ['oauth_apps:read', 'oauth_apps:write'], tokens }, store);
     await store.close();
-    const config = benchWranglerConfig(dir);
+    const config = await benchWranglerConfig(dir);
     worker = spawnWrangler(
       ['dev', '-c', config.path, '--port', String(PORT), '--ip', '127.0.0.1', '--inspector-port', String(INSPECTOR),
         '--persist-to', d1.persistTo, '--var', `ENCRYPTION_KEYRING:${newKeyringSecret('bench')}`, '--log-level', 'error'],

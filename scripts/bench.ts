@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     const bigTokens = Array.from({ length: TOKENS }, () => generateApiToken());
     const [bigMinted] = await ensureTokens({ account: 'bench-big', scopes: ['oauth_apps:read'], tokens: bigTokens }, store);
     await store.close();
-    const config = benchWranglerConfig(dir);
+    const config = await benchWranglerConfig(dir);
     const devArgs = [
       'dev', '-c', config.path, '--port', String(PORT), '--ip', '127.0.0.1', '--persist-to', d1.persistTo,
       '--var', `ENCRYPTION_KEYRING:${newKeyringSecret('bench')}`,

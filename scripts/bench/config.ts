@@ -5,7 +5,6 @@
 // refused) differ.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { experimental_readRawConfig } from 'wrangler';
 
 /** Per minute: far above what one machine can send, so no answer is a 429. */
 export const BENCH_RATE_LIMIT = 1_000_000_000;
@@ -19,7 +18,10 @@ type Raw = Record<string, unknown> & {
 };
 
 /** Writes the configuration into `dir` and returns its path (paths in it are absolute). */
-export function benchWranglerConfig(dir: string): { path: string; deployed: Raw } {
+export async function benchWranglerConfig(dir: string): Promise<{ path: string; deployed: Raw }> {
+  // Imported here, not at the top: wrangler's API takes ~3 s to load, and
+  // `--help` (and a usage error) of the scripts that import this must not wait for it.
+  const { experimental_readRawConfig } = await import('wrangler');
   const deployed = experimental_readRawConfig({ config: 'wrangler.toml' }, { hideWarnings: true }).rawConfig as Raw;
   const config: Raw = {
     ...deployed,

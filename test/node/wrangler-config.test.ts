@@ -66,7 +66,7 @@ it('npm run bench runs wrangler.toml as deployed: only its entry point, name and
   const { join, resolve } = await import('node:path');
   const dir = mkdtempSync(join(tmpdir(), 'bench-config-'));
   try {
-    const bench = JSON.parse(read(benchWranglerConfig(dir).path, 'utf8')) as Raw & Record<string, unknown>;
+    const bench = JSON.parse(read((await benchWranglerConfig(dir)).path, 'utf8')) as Raw & Record<string, unknown>;
     const comparable = ({ name, main, ratelimits, vars, d1_databases, assets, alias, ...rest }: Raw & Record<string, unknown>) => ({
       ...rest,
       alias: Object.fromEntries(Object.entries(alias as Record<string, string>).map(([from, to]) => [from, resolve(to)])),
