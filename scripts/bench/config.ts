@@ -19,7 +19,7 @@ type Raw = Record<string, unknown> & {
 
 /** Writes the configuration into `dir` and returns its path (paths in it are absolute). */
 export async function benchWranglerConfig(dir: string): Promise<{ path: string; deployed: Raw }> {
-  // Imported here, not at the top: wrangler's API takes ~3 s to load, and
+  // Imported here, not at the top: wrangler's API takes ~2.5 s to load, and
   // `--help` (and a usage error) of the scripts that import this must not wait for it.
   const { experimental_readRawConfig } = await import('wrangler');
   const deployed = experimental_readRawConfig({ config: 'wrangler.toml' }, { hideWarnings: true }).rawConfig as Raw;

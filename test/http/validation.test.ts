@@ -48,9 +48,15 @@ describe('the JSON body, validated once parsed', () => {
 
   it('PATCH with no body and no Content-Type changes nothing and answers the app', async () => {
     const caller = await newCaller();
-    const created = (await (await send(request('POST', '/v1/oauth-apps', { token: caller.token, body: seedBody() }))).json()) as { id: string; updated_at: string };
+    const creation = await send(request('POST', '/v1/oauth-apps', { token: caller.token, body: seedBody() }));
+    const created = (await creation.json()) as { id: string; updated_at: string };
     const res = await send(request('PATCH', `/v1/oauth-apps/${created.id}`, { token: caller.token }));
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { id: string }).id).toBe(created.id);
+    const answered = (await res.json()) as { id: string; updated_at: string };
+    expect(answered.id).toBe(created.id);
+    // Nothing changed: the same version (the ETag, which every write bumps) and time.
+    expect(creation.headers.get('ETag')).toMatch(/^"v\d+"$/);
+    expect(res.headers.get('ETag')).toBe(creation.headers.get('ETag'));
+    expect(answered.updated_at).toBe(created.updated_at);
   });
 });
